@@ -1,0 +1,49 @@
+# Two commands do everything on a fresh machine (see README.md):
+#   make book   -> build the HTML book and tell you where it is
+#   make test   -> run every test: pgtheory, notebooks (nbval), strict book build, built-site checks
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+NOTEBOOKS := $(wildcard book/*.ipynb)
+
+.PHONY: book test setup serve notebooks lint clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed, found " + sys.version.split()[0]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -c "import matplotlib.pyplot"  # build the font cache now, not inside a notebook cell
+	touch $(STAMP)
+
+## Read it: build the book (executes every notebook; outputs cached in _build/.jupyter_cache)
+book: $(STAMP)
+	$(PY) tools/build_book.py
+	@echo
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+	@echo "Serve it with:  $(PY) -m http.server -d _build/html 8000   then open http://localhost:8000"
+
+## Test it: every test there is, in the order that fails fastest
+test: $(STAMP)
+	$(PY) -m ruff check pgtheory tests tools benchmarks
+	$(PY) -m pytest tests --ignore=tests/site
+	$(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider
+	$(PY) tools/prime_cache.py $(NOTEBOOKS)
+	$(PY) tools/build_book.py
+	$(PY) -m pytest tests/site
+
+serve: book
+	$(PY) -m http.server -d _build/html 8000
+
+## Authoring: after editing book/*.md, re-create the paired .ipynb and store fresh outputs
+notebooks: $(STAMP)
+	$(PY) tools/sync_notebooks.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check pgtheory tests tools benchmarks
+
+clean:
+	rm -rf _build

@@ -1,0 +1,28 @@
+"""The built book loads no script, style, font or image from off the site."""
+
+from pathlib import Path
+
+from site_audit import offsite_assets, page_assets
+
+
+def test_audit_flags_offsite_assets() -> None:
+    # The checker itself must be able to fail: a CDN script, a protocol-relative stylesheet.
+    html = ('<script src="https://cdn.example.org/mathjax.js"></script>'
+            '<link rel="stylesheet" href="//fonts.example.org/a.css">'
+            '<link rel="canonical" href="https://example.org/page.html">'
+            '<a href="https://colab.research.google.com/x">launch</a>')
+    assert page_assets(html) == ["https://cdn.example.org/mathjax.js", "//fonts.example.org/a.css"]
+
+
+def test_no_offsite_assets(html_dir: Path) -> None:
+    pages = list(html_dir.rglob("*.html"))
+    assert len(pages) >= 3, f"only {len(pages)} pages built"
+    assert offsite_assets(html_dir) == []
+
+
+def test_mathjax_is_served_locally(html_dir: Path) -> None:
+    index = (html_dir / "index.html").read_text()
+    assert "_static/mathjax/tex-chtml.js" in index
+    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    fonts = list((html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+    assert fonts, "MathJax's fonts were not copied into the site"
