@@ -1,0 +1,83 @@
+"""pgtheory: the mathematics behind the policy gradient theorem, in numpy.
+
+Finite-horizon tabular MDPs, softmax policies, exact objectives and gradients
+by backward induction, brute-force enumeration for tiny MDPs, Monte Carlo
+gradient estimators with variance reduction, and REINFORCE.
+
+Time index convention: the book counts steps t = 1..H; arrays count 0..H-1.
+
+Usage::
+
+    import pgtheory as pg
+    mdp = pg.chain_mdp()
+    theta = np.zeros((mdp.n_states, mdp.n_actions))
+    pg.exact_gradient(mdp, theta)
+"""
+
+from .enumeration import (
+    MAX_TRAJECTORIES,
+    enumerate_trajectories,
+    expected_return_by_enumeration,
+    trajectory_log_prob,
+)
+from .estimators import (
+    GradientEstimate,
+    episode_gradients,
+    exact_estimator_mean,
+    exact_estimator_variance,
+    gradient_estimate,
+    gradient_samples,
+    optimal_baseline,
+    reward_to_go,
+)
+from .exact import (
+    TrainingHistory,
+    exact_gradient,
+    exact_gradient_ascent,
+    expected_return,
+    state_distributions,
+    value_functions,
+)
+from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
+from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
+from .reinforce import reinforce
+from .sampling import Trajectories, sample_trajectories
+
+__all__ = [
+    # mdp
+    "TabularMDP",
+    "bandit",
+    "chain_mdp",
+    "random_mdp",
+    # policy
+    "log_softmax_policy",
+    "softmax_policy",
+    "log_policy_grad",
+    "score",
+    # exact
+    "value_functions",
+    "expected_return",
+    "state_distributions",
+    "exact_gradient",
+    "exact_gradient_ascent",
+    "TrainingHistory",
+    # enumeration
+    "MAX_TRAJECTORIES",
+    "enumerate_trajectories",
+    "trajectory_log_prob",
+    "expected_return_by_enumeration",
+    # sampling
+    "Trajectories",
+    "sample_trajectories",
+    # estimators
+    "reward_to_go",
+    "episode_gradients",
+    "gradient_samples",
+    "gradient_estimate",
+    "GradientEstimate",
+    "optimal_baseline",
+    "exact_estimator_mean",
+    "exact_estimator_variance",
+    # reinforce
+    "reinforce",
+]

@@ -1,0 +1,228 @@
+"""Input checks shared by every public function of :mod:`pgtheory`.
+
+Each public function validates its arguments once, at the boundary, with these
+helpers; private helpers (names starting with ``_``) trust their inputs. Every
+message names the argument, says what was expected and what arrived, e.g.
+``ValueError("transitions[1, 0] sums to 0.93; each row must sum to 1")``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+#: Absolute tolerance on the sum of a probability vector.
+PROBABILITY_ATOL = 1e-8
+
+#: Names accepted by the ``estimator`` argument of the estimators.
+ESTIMATORS = ("total_return", "reward_to_go")
+
+#: Names accepted by the ``baseline`` argument besides ``None`` and a real number.
+BASELINE_NAMES = ("optimal",)
+
+
+def _index_str(name: str, index: tuple[int, ...]) -> str:
+    """``name[i, j]`` for an index tuple, or ``name`` for a 0-d index."""
+    if not index:
+        return name
+    return f"{name}[{', '.join(str(int(i)) for i in index)}]"
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as a Python int if it is an integer >= 1.
+
+    Accepts Python and numpy integers; rejects bool, floats (even ``3.0``),
+    strings and everything else with ``TypeError``, and integers < 1 with
+    ``ValueError``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"{name} must be a positive int; got {value!r} of type {type(value).__name__}"
+        )
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int; got {int(value)}")
+    return int(value)
+
+
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> float:
+    """Return ``value`` as a finite float, optionally inside an interval."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number; got {value!r} of type {type(value).__name__}"
+        )
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value}")
+    lo_bracket = "[" if low_inclusive else "("
+    hi_bracket = "]" if high_inclusive else ")"
+    low_text = "-inf" if low is None else str(low)
+    high_text = "inf" if high is None else str(high)
+    interval = f"{lo_bracket}{low_text}, {high_text}{hi_bracket}"
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        raise ValueError(f"{name} must lie in {interval}; got {value}")
+    if high is not None and (value > high or (value == high and not high_inclusive)):
+        raise ValueError(f"{name} must lie in {interval}; got {value}")
+    return value
+
+
+def check_discount(value: Any, name: str = "discount") -> float:
+    """Return the discount factor as a float in (0, 1]."""
+    return check_real(value, name, low=0.0, high=1.0, low_inclusive=False)
+
+
+def as_finite_array(
+    value: Any,
+    name: str,
+    *,
+    ndim: int | None = None,
+    copy: bool = False,
+) -> np.ndarray:
+    """Return ``value`` as a float array with no NaN or infinity.
+
+    Parameters
+    ----------
+    value : array_like
+        Anything ``np.asarray(value, dtype=float)`` accepts (bools are rejected).
+    name : str
+        Argument name used in error messages.
+    ndim : int, optional
+        Required number of dimensions.
+    copy : bool
+        Return a fresh copy even if ``value`` is already a float array.
+    """
+    raw = np.asarray(value)
+    if raw.dtype == bool or raw.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers; got dtype {raw.dtype}")
+    array = np.array(raw, dtype=float, copy=copy) if copy else raw.astype(float, copy=False)
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(
+            f"{name} must have {ndim} dimension(s); got shape {array.shape} ({array.ndim} dims)"
+        )
+    finite = np.isfinite(array)
+    if not finite.all():
+        index = tuple(np.argwhere(~finite)[0])
+        raise ValueError(
+            f"{_index_str(name, index)} is {array[index]}; every entry must be finite"
+        )
+    return array
+
+
+def check_shape(array: np.ndarray, name: str, expected: tuple[int, ...], hint: str = "") -> None:
+    """Raise ``ValueError`` unless ``array.shape == expected``."""
+    if array.shape != tuple(expected):
+        extra = f" ({hint})" if hint else ""
+        raise ValueError(f"{name} has shape {array.shape}; expected {tuple(expected)}{extra}")
+
+
+def check_probability_vectors(array: np.ndarray, name: str) -> None:
+    """Raise unless every vector along the last axis is a probability vector.
+
+    Entries must be nonnegative and each vector must sum to 1 within
+    :data:`PROBABILITY_ATOL`. ``array`` must already be finite.
+    """
+    negative = array < 0
+    if negative.any():
+        index = tuple(np.argwhere(negative)[0])
+        raise ValueError(
+            f"{_index_str(name, index)} is {array[index]:.6g}; probabilities must be nonnegative"
+        )
+    sums = array.sum(axis=-1)
+    bad = np.abs(sums - 1.0) > PROBABILITY_ATOL
+    if np.any(bad):
+        index = tuple(np.argwhere(np.atleast_1d(bad))[0]) if array.ndim > 1 else ()
+        total = sums[index] if array.ndim > 1 else float(sums)
+        what = "each row must sum to 1" if array.ndim > 1 else "it must sum to 1"
+        raise ValueError(
+            f"{_index_str(name, index)} sums to {total:.12g}; {what} "
+            f"(tolerance {PROBABILITY_ATOL:g})"
+        )
+
+
+def check_index(value: Any, name: str, upper: int) -> int:
+    """Return ``value`` as an int in ``[0, upper)`` (a state or action index)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int; got {value!r} of type {type(value).__name__}")
+    if not 0 <= value < upper:
+        raise ValueError(f"{name} must lie in [0, {upper}); got {int(value)}")
+    return int(value)
+
+
+def check_index_array(value: Any, name: str, upper: int, what: str) -> np.ndarray:
+    """Return ``value`` as a 2-d int64 array ``(n, H)`` with entries in ``[0, upper)``."""
+    array = np.asarray(value)
+    if array.dtype == bool or array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an integer array of {what}; got dtype {array.dtype}")
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must have shape (n, H) (one row per episode); got shape {array.shape}"
+        )
+    if array.size and (array.min() < 0 or array.max() >= upper):
+        index = tuple(np.argwhere((array < 0) | (array >= upper))[0])
+        raise ValueError(
+            f"{_index_str(name, index)} is {array[index]}; {what} must lie in [0, {upper})"
+        )
+    return array.astype(np.int64, copy=False)
+
+
+def check_theta(theta: Any, n_states: int, n_actions: int, name: str = "theta") -> np.ndarray:
+    """Return the logits as a finite float array of shape ``(S, A)``."""
+    theta = as_finite_array(theta, name, ndim=2)
+    check_shape(theta, name, (n_states, n_actions), "(S, A) to match the MDP")
+    return theta
+
+
+def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
+    """Normalise ``rng`` (NEP 19): an int seed, a Generator or None.
+
+    A Generator is returned as is (so drawing from the result advances the
+    caller's generator); an int seed or None makes a fresh one.
+    """
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(
+            f"{name} must be an int seed, a numpy.random.Generator or None; "
+            f"got {rng!r} of type {type(rng).__name__}"
+        )
+    if rng < 0:
+        raise ValueError(f"{name} must be a nonnegative int seed; got {int(rng)}")
+    return np.random.default_rng(int(rng))
+
+
+def check_estimator(estimator: Any) -> str:
+    """Return ``estimator`` if it names a known estimator."""
+    if not isinstance(estimator, str) or estimator not in ESTIMATORS:
+        raise ValueError(
+            f"estimator must be one of {', '.join(repr(e) for e in ESTIMATORS)}; got {estimator!r}"
+        )
+    return estimator
+
+
+def check_baseline(baseline: Any) -> float | str | None:
+    """Return ``baseline`` as ``None``, a finite float or ``"optimal"``."""
+    if baseline is None:
+        return None
+    if isinstance(baseline, str):
+        if baseline not in BASELINE_NAMES:
+            raise ValueError(
+                "baseline must be None, a real number or one of "
+                f"{', '.join(repr(b) for b in BASELINE_NAMES)}; got {baseline!r}"
+            )
+        return baseline
+    if isinstance(baseline, (bool, np.bool_)) or not isinstance(baseline, numbers.Real):
+        raise TypeError(
+            "baseline must be None, a real number or one of "
+            f"{', '.join(repr(b) for b in BASELINE_NAMES)}; "
+            f"got {baseline!r} of type {type(baseline).__name__}"
+        )
+    return check_real(baseline, "baseline")

@@ -1,0 +1,490 @@
+"""Monte Carlo estimators of the policy gradient and their exact moments.
+
+Every estimator here has the form, for one episode tau_i and each coordinate
+k = (s, a) of theta,
+
+    g_ik = A_ik - b_k B_ik,   B_i = grad log p_theta(tau_i) = sum_t score_t,
+
+where score_t = e_{s_t} ⊗ (e_{a_t} - pi(. | s_t)) (eq. `softmax-score`) and
+
+* ``estimator="total_return"``: A_i = R(tau_i) B_i (eq. `pg-theorem` in
+  chapter 5 and its sample average, eq. `mc-estimate` in chapter 6);
+* ``estimator="reward_to_go"``: A_i = sum_t score_t G_t with
+  G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 8).
+
+The baseline (eq. `baseline`, chapter 8) is ``None`` (b = 0), a real number b
+(so g = (R - b) B or sum_t score_t (G_t - b)), or ``"optimal"``:
+b_k* = E[A_k B_k] / E[B_k^2] (eq. `optimal-baseline`; Greensmith, Bartlett &
+Baxter 2004), the constant that minimises Var(g_k) because E[B_k] = 0.
+
+Because E[B_k] = 0, any b that does not depend on episode i leaves g_i
+unbiased. From samples, b_k* is therefore estimated *leave-one-out*: the
+baseline of episode i uses the other n - 1 episodes of the batch only. The
+in-sample ratio would correlate b with episode i and bias the estimate by
+O(1/n). The leave-one-out sums are formed from prefix and suffix sums (not
+total minus own term) so that no cancellation can occur; where the
+denominator is 0 the baseline is 0.
+
+Time index convention: book step t = 1..H is array column t - 1; the
+discount factor gamma^(t-1) of G_t is counted from the start of the episode,
+so reward-to-go is unbiased for the discounted objective.
+
+The exact moments (:func:`exact_estimator_mean`,
+:func:`exact_estimator_variance`) are sums over every trajectory from
+:func:`pgtheory.enumerate_trajectories` and are for tiny MDPs only. They give
+the variance of ONE episode's estimate; the mean of N episodes has variance
+1/N of that (eq. `mc-variance`, chapter 6).
+
+References
+----------
+E. Greensmith, P. L. Bartlett and J. Baxter (2004), "Variance reduction
+techniques for gradient estimates in reinforcement learning", JMLR 5.
+
+T. F. Chan, G. H. Golub and R. J. LeVeque (1979), "Updating formulae and a
+pairwise algorithm for computing sample variances".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validation import (
+    as_finite_array,
+    check_baseline,
+    check_discount,
+    check_estimator,
+    check_index_array,
+    check_positive_int,
+    check_rng,
+    check_theta,
+)
+from .enumeration import MAX_TRAJECTORIES, _enumerate
+from .mdp import TabularMDP, _check_mdp
+from .policy import _softmax, _weighted_score_sum
+from .sampling import Trajectories, _sample
+
+__all__ = [
+    "GradientEstimate",
+    "reward_to_go",
+    "episode_gradients",
+    "gradient_samples",
+    "gradient_estimate",
+    "optimal_baseline",
+    "exact_estimator_mean",
+    "exact_estimator_variance",
+]
+
+Baseline = float | str | None
+
+
+# --- private kernels ----------------------------------------------------------------------
+
+
+def _reward_to_go(rewards: np.ndarray, discount: float) -> np.ndarray:
+    """G[:, t] = sum_{t' >= t} gamma^t' r[:, t'] (array index), validated input."""
+    weighted = rewards if discount == 1.0 else rewards * discount ** np.arange(rewards.shape[1])
+    return np.cumsum(weighted[:, ::-1], axis=1)[:, ::-1]
+
+
+def _exclusive_sum(x: np.ndarray) -> np.ndarray:
+    """sum_{j != i} x_j for every i along axis 0, from prefix and suffix sums."""
+    out = np.zeros_like(x)
+    np.cumsum(x[:-1], axis=0, out=out[1:])
+    suffix = np.cumsum(x[:0:-1], axis=0)[::-1]  # suffix[i] = sum_{j > i} x_j, i < n-1
+    out[:-1] += suffix
+    return out
+
+
+def _leave_one_out_baseline(a_part: np.ndarray, b_part: np.ndarray) -> np.ndarray:
+    """b_ik = sum_{j != i} A_jk B_jk / sum_{j != i} B_jk^2 (0 where the sum is 0)."""
+    numerator = _exclusive_sum(a_part * b_part)
+    denominator = _exclusive_sum(b_part * b_part)
+    return np.divide(
+        numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0
+    )
+
+
+def _estimator_parts(
+    pi: np.ndarray, trajectories: Trajectories, estimator: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """A (n, S, A) and B (n, S, A) with g = A - b B."""
+    states, actions = trajectories.states, trajectories.actions
+    scores = _weighted_score_sum(pi, states, actions)
+    if estimator == "total_return":
+        return trajectories.returns[:, None, None] * scores, scores
+    to_go = _reward_to_go(trajectories.rewards, trajectories.discount)
+    return _weighted_score_sum(pi, states, actions, to_go), scores
+
+
+def _episode_gradients(
+    pi: np.ndarray, trajectories: Trajectories, estimator: str, baseline: Baseline
+) -> np.ndarray:
+    """Per-episode estimates g_i, shape (n, S, A); inputs already validated."""
+    states, actions = trajectories.states, trajectories.actions
+    if baseline == "optimal":
+        a_part, b_part = _estimator_parts(pi, trajectories, estimator)
+        a_part -= _leave_one_out_baseline(a_part, b_part) * b_part
+        return a_part
+    b = 0.0 if baseline is None else float(baseline)
+    if estimator == "total_return":
+        gradients = _weighted_score_sum(pi, states, actions)
+        gradients *= (trajectories.returns - b)[:, None, None]
+        return gradients
+    to_go = _reward_to_go(trajectories.rewards, trajectories.discount)
+    return _weighted_score_sum(pi, states, actions, to_go - b if b else to_go)
+
+
+def _check_optimal_batch(baseline: Baseline, n: int) -> None:
+    if baseline == "optimal" and n < 2:
+        raise ValueError(
+            "baseline='optimal' is estimated leave-one-out and needs at least 2 episodes; "
+            f"got n={n}"
+        )
+
+
+def _check_trajectories(mdp: TabularMDP, trajectories: Any) -> Trajectories:
+    if not isinstance(trajectories, Trajectories):
+        raise TypeError(
+            f"trajectories must be a Trajectories; got {type(trajectories).__name__}"
+        )
+    if trajectories.horizon != mdp.horizon:
+        raise ValueError(
+            f"trajectories have horizon {trajectories.horizon}; expected mdp.horizon = "
+            f"{mdp.horizon}"
+        )
+    if trajectories.discount != mdp.discount:
+        raise ValueError(
+            f"trajectories.discount is {trajectories.discount}; expected mdp.discount = "
+            f"{mdp.discount}"
+        )
+    check_index_array(trajectories.states, "trajectories.states", mdp.n_states, "states")
+    check_index_array(trajectories.actions, "trajectories.actions", mdp.n_actions, "actions")
+    return trajectories
+
+
+# --- public functions --------------------------------------------------------------------
+
+
+def reward_to_go(rewards: Any, discount: float = 1.0) -> np.ndarray:
+    """Discounted reward-to-go G_t for every step of every episode.
+
+    Implements eq. `reward-to-go` in chapter 8 (book/variance_reduction):
+
+        G_t = sum_{t'=t}^{H} gamma^(t'-1) r_{t'},   i.e.  G_t = gamma^(t-1) r_t + G_{t+1}.
+
+    The factor gamma^(t'-1) is counted from the first step, not from t, so
+    that sum_t score_t G_t is unbiased for the gradient of the discounted
+    objective. With gamma = 1 (the default) it is the plain sum of the
+    rewards still to come, and G_1 = R(tau).
+
+    Parameters
+    ----------
+    rewards : array_like(float), shape (n, H)
+        ``rewards[i, t-1]`` is r_t of episode i.
+    discount : float
+        gamma in (0, 1].
+
+    Returns
+    -------
+    ndarray(float), shape (n, H)
+    """
+    rewards = as_finite_array(rewards, "rewards", ndim=2)
+    discount = check_discount(discount)
+    return _reward_to_go(rewards, discount)
+
+
+def episode_gradients(
+    mdp: TabularMDP,
+    theta: Any,
+    trajectories: Trajectories,
+    estimator: str = "total_return",
+    baseline: Baseline = None,
+) -> np.ndarray:
+    """One policy-gradient estimate per episode.
+
+    Implements eq. `mc-estimate` (chapter 6) term by term, with the integrand
+    of eq. `pg-theorem` (``"total_return"``) or eq. `reward-to-go`
+    (``"reward_to_go"``), minus a constant baseline (eq. `baseline`) or the
+    leave-one-out estimate of eq. `optimal-baseline` (``"optimal"``); see
+    the module docstring.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+        Logits of the policy that generated ``trajectories``.
+    trajectories : Trajectories
+        n episodes of horizon ``mdp.horizon``.
+    estimator : {"total_return", "reward_to_go"}
+    baseline : None, float or "optimal"
+        ``"optimal"`` needs n >= 2.
+
+    Returns
+    -------
+    ndarray(float), shape (n, S, A)
+        Row i is g_i; their mean is the Monte Carlo gradient estimate.
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    trajectories = _check_trajectories(mdp, trajectories)
+    estimator = check_estimator(estimator)
+    baseline = check_baseline(baseline)
+    _check_optimal_batch(baseline, trajectories.n_episodes)
+    return _episode_gradients(_softmax(theta), trajectories, estimator, baseline)
+
+
+def gradient_samples(
+    mdp: TabularMDP,
+    theta: Any,
+    n: int,
+    rng: int | np.random.Generator | None = None,
+    estimator: str = "total_return",
+    baseline: Baseline = None,
+) -> np.ndarray:
+    """Sample n episodes and return one gradient estimate per episode.
+
+    :func:`pgtheory.sample_trajectories` followed by :func:`episode_gradients`.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+    n : int
+        Number of episodes (>= 2 for ``baseline="optimal"``).
+    rng : int, numpy.random.Generator or None
+    estimator : {"total_return", "reward_to_go"}
+    baseline : None, float or "optimal"
+
+    Returns
+    -------
+    ndarray(float), shape (n, S, A)
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    n = check_positive_int(n, "n")
+    rng = check_rng(rng)
+    estimator = check_estimator(estimator)
+    baseline = check_baseline(baseline)
+    _check_optimal_batch(baseline, n)
+    pi = _softmax(theta)
+    return _episode_gradients(pi, _sample(mdp, pi, n, rng), estimator, baseline)
+
+
+@dataclass(frozen=True, eq=False)
+class GradientEstimate:
+    """Summary of n per-episode gradient estimates.
+
+    Attributes
+    ----------
+    mean : ndarray(float), shape (S, A)
+        The Monte Carlo estimate (1/n) sum_i g_i (eq. `mc-estimate`).
+    variance : ndarray(float), shape (S, A)
+        Per-episode sample variance of g_ik (ddof = 1).
+    standard_error : ndarray(float), shape (S, A)
+        sqrt(variance / n), the spread of ``mean`` (eq. `mc-variance`).
+    n_episodes : int
+    """
+
+    mean: np.ndarray
+    variance: np.ndarray
+    standard_error: np.ndarray
+    n_episodes: int
+
+
+def _chunk_sizes(n: int, chunk_size: int, baseline: Baseline) -> list[int]:
+    sizes = [chunk_size] * (n // chunk_size)
+    remainder = n % chunk_size
+    if remainder:
+        if remainder == 1 and baseline == "optimal" and sizes:
+            sizes[-1] += 1  # a chunk of one episode has no leave-one-out baseline
+        else:
+            sizes.append(remainder)
+    return sizes
+
+
+def gradient_estimate(
+    mdp: TabularMDP,
+    theta: Any,
+    n: int,
+    rng: int | np.random.Generator | None = None,
+    estimator: str = "total_return",
+    baseline: Baseline = None,
+    chunk_size: int = 10_000,
+) -> GradientEstimate:
+    """Mean, variance and standard error of n per-episode estimates, in bounded memory.
+
+    Episodes are simulated ``chunk_size`` at a time and each chunk's mean and
+    sum of squared deviations are merged with Chan et al.'s parallel update
+
+        delta = m_b - m_a,  m = m_a + delta n_b / (n_a + n_b),
+        M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b),
+
+    so memory grows with ``chunk_size``, not with n. The standard error
+    implements eq. `mc-variance` in chapter 6 (book/monte_carlo).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+    n : int
+        Number of episodes, >= 2.
+    rng : int, numpy.random.Generator or None
+        With an int seed the result is reproducible for a given ``chunk_size``
+        (episodes are drawn chunk by chunk from one generator).
+    estimator : {"total_return", "reward_to_go"}
+    baseline : None, float or "optimal"
+        ``"optimal"`` is estimated leave-one-out within each chunk (a final
+        chunk of one episode is merged into the previous one).
+    chunk_size : int
+        Episodes per chunk (>= 2).
+
+    Returns
+    -------
+    GradientEstimate
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    n = check_positive_int(n, "n")
+    if n < 2:
+        raise ValueError(f"n must be at least 2 to estimate a variance; got n={n}")
+    rng = check_rng(rng)
+    estimator = check_estimator(estimator)
+    baseline = check_baseline(baseline)
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
+    if chunk_size < 2:
+        raise ValueError(f"chunk_size must be at least 2; got {chunk_size}")
+
+    pi = _softmax(theta)
+    count = 0
+    mean = np.zeros_like(pi)
+    sum_squares = np.zeros_like(pi)  # M2 = sum_i (g_i - mean)^2
+    for size in _chunk_sizes(n, chunk_size, baseline):
+        gradients = _episode_gradients(pi, _sample(mdp, pi, size, rng), estimator, baseline)
+        chunk_mean = gradients.mean(axis=0)
+        gradients -= chunk_mean
+        chunk_sum_squares = np.einsum("ijk,ijk->jk", gradients, gradients)
+        delta = chunk_mean - mean
+        total = count + size
+        mean = mean + delta * (size / total)
+        sum_squares = sum_squares + chunk_sum_squares + delta**2 * (count * size / total)
+        count = total
+
+    variance = sum_squares / (count - 1)
+    for array in (mean, variance):
+        array.flags.writeable = False
+    standard_error = np.sqrt(variance / count)
+    standard_error.flags.writeable = False
+    return GradientEstimate(mean, variance, standard_error, count)
+
+
+def _exact_parts(
+    mdp: TabularMDP, theta: np.ndarray, estimator: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities (K,), A (K, S, A), B (K, S, A) over every trajectory."""
+    trajectories, probabilities = _enumerate(mdp, theta, MAX_TRAJECTORIES)
+    a_part, b_part = _estimator_parts(_softmax(theta), trajectories, estimator)
+    return probabilities, a_part, b_part
+
+
+def _exact_optimal_baseline(
+    probabilities: np.ndarray, a_part: np.ndarray, b_part: np.ndarray
+) -> np.ndarray:
+    numerator = np.einsum("k,kij,kij->ij", probabilities, a_part, b_part)
+    denominator = np.einsum("k,kij,kij->ij", probabilities, b_part, b_part)
+    return np.divide(
+        numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0
+    )
+
+
+def _exact_estimates(
+    mdp: TabularMDP, theta: Any, estimator: str, baseline: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    estimator = check_estimator(estimator)
+    baseline = check_baseline(baseline)
+    probabilities, a_part, b_part = _exact_parts(mdp, theta, estimator)
+    if baseline == "optimal":
+        b = _exact_optimal_baseline(probabilities, a_part, b_part)
+    else:
+        b = 0.0 if baseline is None else float(baseline)
+    return probabilities, a_part - b * b_part
+
+
+def optimal_baseline(
+    mdp: TabularMDP, theta: Any, estimator: str = "total_return"
+) -> np.ndarray:
+    """The exact variance-minimising constant baseline for each coordinate.
+
+    Implements eq. `optimal-baseline` in chapter 8 (book/variance_reduction):
+    b_k* = E[A_k B_k] / E[B_k^2], with expectations as sums over every
+    trajectory (tiny MDPs only; see :func:`pgtheory.enumerate_trajectories`).
+    Coordinates with E[B_k^2] = 0 get b_k* = 0.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+    estimator : {"total_return", "reward_to_go"}
+
+    Returns
+    -------
+    ndarray(float), shape (S, A)
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    estimator = check_estimator(estimator)
+    return _exact_optimal_baseline(*_exact_parts(mdp, theta, estimator))
+
+
+def exact_estimator_mean(
+    mdp: TabularMDP, theta: Any, estimator: str = "total_return", baseline: Baseline = None
+) -> np.ndarray:
+    """E[g] for one episode's estimate, summed over every trajectory.
+
+    Equals :func:`pgtheory.exact_gradient` for every estimator and baseline
+    (the estimators are unbiased); ``"optimal"`` uses the exact b*.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+    estimator : {"total_return", "reward_to_go"}
+    baseline : None, float or "optimal"
+
+    Returns
+    -------
+    ndarray(float), shape (S, A)
+    """
+    probabilities, estimates = _exact_estimates(mdp, theta, estimator, baseline)
+    return np.einsum("k,kij->ij", probabilities, estimates)
+
+
+def exact_estimator_variance(
+    mdp: TabularMDP, theta: Any, estimator: str = "total_return", baseline: Baseline = None
+) -> np.ndarray:
+    """Var[g_k] of ONE episode's estimate, per coordinate, summed over every trajectory.
+
+    The N-episode mean has variance ``exact_estimator_variance(...) / N``
+    (eq. `mc-variance` in chapter 6, book/monte_carlo). ``"optimal"`` uses
+    the exact b* of :func:`optimal_baseline`, which the leave-one-out sample
+    version approaches as the batch grows.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+    estimator : {"total_return", "reward_to_go"}
+    baseline : None, float or "optimal"
+
+    Returns
+    -------
+    ndarray(float), shape (S, A)
+    """
+    probabilities, estimates = _exact_estimates(mdp, theta, estimator, baseline)
+    mean = np.einsum("k,kij->ij", probabilities, estimates)
+    deviations = estimates - mean
+    return np.einsum("k,kij,kij->ij", probabilities, deviations, deviations)

@@ -1,0 +1,252 @@
+"""Exact objective, value functions and policy gradient by backward induction.
+
+Nothing here samples. For a finite-horizon MDP and a softmax policy pi_theta,
+the values satisfy the backward recursion of chapter 2 (eq.
+`backward-induction`, book/objective), written with array index t = 0..H-1
+for book step t + 1:
+
+    V_H(s)    = 0,
+    Q_t(s, a) = r(s, a) + gamma * sum_{s'} P(s' | s, a) V_{t+1}(s'),
+    V_t(s)    = sum_a pi_theta(a | s) Q_t(s, a),
+
+and the objective (eq. `objective`) is J(theta) = E[R(tau)] = sum_s rho(s) V_0(s).
+Shapes follow QuantEcon's ``backward_induction``: values ``(H+1, S)`` with a
+final row of zeros, action values ``(H, S, A)``.
+
+The state distributions d_t(s) = P(s_t = s) follow the forward recursion
+d_{t+1}(s') = sum_{s, a} d_t(s) pi(a|s) P(s'|s, a), and the policy gradient
+theorem (eq. `pg-theorem`, chapter 5, book/theorem) gives
+
+    dJ/dtheta[s, a] = sum_t gamma^t d_t(s) pi(a|s) (Q_t(s, a) - V_t(s))
+
+(array index t, so gamma^t is the book's gamma^(t-1)). The tests check this
+against central finite differences of :func:`expected_return`, not against
+the theorem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_positive_int, check_real, check_theta
+from .mdp import TabularMDP, _check_mdp
+from .policy import _softmax
+
+__all__ = [
+    "TrainingHistory",
+    "value_functions",
+    "expected_return",
+    "state_distributions",
+    "exact_gradient",
+    "exact_gradient_ascent",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingHistory:
+    """What happened during G steps of (stochastic or exact) gradient ascent.
+
+    Returned by :func:`pgtheory.reinforce` and :func:`exact_gradient_ascent`
+    (it lives here because the exact module is the lower of the two).
+
+    Attributes
+    ----------
+    thetas : ndarray(float), shape (G+1, S, A)
+        ``thetas[0]`` is the start; ``thetas[g+1] = thetas[g] + alpha * gradients[g]``.
+    expected_returns : ndarray(float), shape (G+1,)
+        Exact J(thetas[g]) by backward induction.
+    gradients : ndarray(float), shape (G, S, A)
+        The gradient (estimate) used at step g.
+    standard_errors : ndarray(float), shape (G, S, A)
+        Standard error of each step's gradient estimate (zeros for exact ascent).
+    sampled_returns : ndarray(float), shape (G,)
+        Mean sampled return of the episodes drawn at step g (for exact ascent,
+        where nothing is sampled, the exact J(thetas[g])).
+    """
+
+    thetas: np.ndarray
+    expected_returns: np.ndarray
+    gradients: np.ndarray
+    standard_errors: np.ndarray
+    sampled_returns: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("thetas", "expected_returns", "gradients", "standard_errors",
+                     "sampled_returns"):
+            array = np.array(getattr(self, name), dtype=float)
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+
+    @property
+    def n_steps(self) -> int:
+        """Number of updates G."""
+        return self.gradients.shape[0]
+
+
+def _value_functions(mdp: TabularMDP, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Backward induction for a validated MDP and policy ``pi: (S, A)``."""
+    horizon, n_states, n_actions = mdp.horizon, mdp.n_states, mdp.n_actions
+    values = np.zeros((horizon + 1, n_states))
+    action_values = np.empty((horizon, n_states, n_actions))
+    for t in reversed(range(horizon)):
+        action_values[t] = mdp.rewards + mdp.discount * (mdp.transitions @ values[t + 1])
+        values[t] = (pi * action_values[t]).sum(axis=1)
+    return values, action_values
+
+
+def _state_distributions(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
+    """Forward recursion for d_t(s) with a validated MDP and policy."""
+    n_states = mdp.n_states
+    flat_transitions = mdp.transitions.reshape(-1, n_states)
+    distributions = np.empty((mdp.horizon, n_states))
+    distributions[0] = mdp.initial
+    for t in range(mdp.horizon - 1):
+        distributions[t + 1] = (distributions[t][:, None] * pi).ravel() @ flat_transitions
+    return distributions
+
+
+def _exact_gradient(mdp: TabularMDP, theta: np.ndarray) -> np.ndarray:
+    pi = _softmax(theta)
+    values, action_values = _value_functions(mdp, pi)
+    distributions = _state_distributions(mdp, pi)
+    weights = mdp.discount ** np.arange(mdp.horizon)
+    advantages = action_values - values[:-1, :, None]  # (H, S, A)
+    return np.einsum("t,ts,sa,tsa->sa", weights, distributions, pi, advantages)
+
+
+def value_functions(mdp: TabularMDP, theta: Any) -> tuple[np.ndarray, np.ndarray]:
+    """State and action values of the softmax policy by backward induction.
+
+    Implements eq. `backward-induction` in chapter 2 (book/objective).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+
+    Returns
+    -------
+    values : ndarray(float), shape (H+1, S)
+        ``values[t, s]`` = V_t(s), expected discounted reward from array step t
+        on (discount counted from t); ``values[H] = 0``.
+    action_values : ndarray(float), shape (H, S, A)
+        ``action_values[t, s, a]`` = Q_t(s, a).
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    return _value_functions(mdp, _softmax(theta))
+
+
+def expected_return(mdp: TabularMDP, theta: Any) -> float:
+    """The objective J(theta) = E_{tau ~ p_theta}[R(tau)], exactly.
+
+    Implements eq. `objective` in chapter 2 (book/objective), evaluated by
+    eq. `backward-induction`: J = sum_s rho(s) V_0(s). No sampling.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+
+    Returns
+    -------
+    float
+    """
+    values, _ = value_functions(mdp, theta)
+    return float(mdp.initial @ values[0])
+
+
+def state_distributions(mdp: TabularMDP, theta: Any) -> np.ndarray:
+    """Probability d_t(s) of being in state s at each step.
+
+    The state-visitation weights that appear in eq. `pg-theorem` in chapter 5
+    (book/theorem): d_0 = rho and d_{t+1}(s') = sum_{s,a} d_t(s) pi(a|s) P(s'|s,a).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+
+    Returns
+    -------
+    ndarray(float), shape (H, S)
+        Row t (book step t + 1) is a probability vector.
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    return _state_distributions(mdp, _softmax(theta))
+
+
+def exact_gradient(mdp: TabularMDP, theta: Any) -> np.ndarray:
+    """The exact policy gradient grad_theta J(theta).
+
+    Implements eq. `pg-theorem` in chapter 5 (book/theorem) for the tabular
+    softmax policy:
+
+        dJ/dtheta[s, a] = sum_t gamma^t d_t(s) pi(a|s) (Q_t(s, a) - V_t(s)),
+
+    with array index t = 0..H-1 (the book's gamma^(t-1)).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+
+    Returns
+    -------
+    ndarray(float), shape (S, A)
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    return _exact_gradient(mdp, theta)
+
+
+def exact_gradient_ascent(
+    mdp: TabularMDP, theta0: Any, n_steps: int, learning_rate: float
+) -> TrainingHistory:
+    """Gradient ascent on J with the exact gradient: the noiseless twin of REINFORCE.
+
+    Each step applies eq. `reinforce-update` in chapter 7 (book/reinforce)
+    with the exact gradient in place of the estimate:
+    theta <- theta + alpha * grad J(theta).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta0 : array_like(float), shape (S, A)
+    n_steps : int
+        Number of updates G >= 1.
+    learning_rate : float
+        Step size alpha > 0.
+
+    Returns
+    -------
+    TrainingHistory
+        ``standard_errors`` are zeros; ``sampled_returns`` are the exact J at
+        the parameters used for each step (nothing is sampled).
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta0, mdp.n_states, mdp.n_actions, name="theta0").copy()
+    n_steps = check_positive_int(n_steps, "n_steps")
+    learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
+
+    thetas = [theta]
+    returns = [float(mdp.initial @ _value_functions(mdp, _softmax(theta))[0][0])]
+    gradients = []
+    for _ in range(n_steps):
+        gradient = _exact_gradient(mdp, theta)
+        theta = theta + learning_rate * gradient
+        gradients.append(gradient)
+        thetas.append(theta)
+        returns.append(float(mdp.initial @ _value_functions(mdp, _softmax(theta))[0][0]))
+    returns_array = np.array(returns)
+    return TrainingHistory(
+        thetas=np.stack(thetas),
+        expected_returns=returns_array,
+        gradients=np.stack(gradients),
+        standard_errors=np.zeros((n_steps, mdp.n_states, mdp.n_actions)),
+        sampled_returns=returns_array[:-1],
+    )

@@ -1,0 +1,192 @@
+"""Tabular softmax policies and their score function.
+
+The policy of chapter 4 (book/factorization) has one logit per state-action
+pair, ``theta: (S, A)``, and
+
+    pi_theta(a | s) = exp(theta[s, a]) / sum_b exp(theta[s, b]).
+
+Its score is (eq. `softmax-score` in chapter 4)
+
+    grad_theta log pi_theta(a | s) = e_s ⊗ (e_a - pi_theta(. | s)),
+
+an ``(S, A)`` array that is zero outside row ``s``. Summed over the steps of
+an episode it gives grad_theta log p_theta(tau) (eq. `grad-log-traj`): the
+initial-state and transition probabilities do not depend on theta.
+
+Time index convention: book steps t = 1..H are array columns 0..H-1.
+
+Log-probabilities use the max-shifted log-sum-exp (as in
+``scipy.special.log_softmax``), so logits of +-1e4 give finite results; we
+never take ``log(softmax(theta))``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import as_finite_array, check_index, check_index_array
+
+__all__ = ["log_softmax_policy", "softmax_policy", "log_policy_grad", "score"]
+
+
+# --- private kernels (inputs already validated) ----------------------------------------
+
+
+def _log_softmax(theta: np.ndarray) -> np.ndarray:
+    """Stable log pi(a|s) for validated logits ``theta: (S, A)``."""
+    shifted = theta - theta.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _softmax(theta: np.ndarray) -> np.ndarray:
+    """pi(a|s) for validated logits ``theta: (S, A)``."""
+    return np.exp(_log_softmax(theta))
+
+
+def _weighted_score_sum(
+    pi: np.ndarray,
+    states: np.ndarray,
+    actions: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """sum_t w_{i,t} grad log pi(a_{i,t} | s_{i,t}) for every episode i.
+
+    Because each score is e_s ⊗ (e_a - pi(.|s)), the weighted sum over time is
+
+        C_i[s, a] - N_i[s] pi(a|s),
+
+    where C_i[s, a] = sum_t w_{i,t} [s_{i,t} = s, a_{i,t} = a] and
+    N_i[s] = sum_t w_{i,t} [s_{i,t} = s]. Both are histograms, computed for
+    all episodes at once with ``np.bincount`` over the flat indices
+    ``(i S + s) A + a`` and ``i S + s``.
+
+    Parameters
+    ----------
+    pi : (S, A)
+    states, actions : int (n, H)
+    weights : float (n, H), optional
+        Per-step weights; ``None`` means all ones (the plain score).
+
+    Returns
+    -------
+    ndarray, shape (n, S, A)
+    """
+    n_episodes = states.shape[0]
+    n_states, n_actions = pi.shape
+    state_index = states + n_states * np.arange(n_episodes)[:, None]
+    pair_index = state_index * n_actions + actions
+    flat_weights = None if weights is None else weights.ravel()
+    pair_counts = np.bincount(
+        pair_index.ravel(), weights=flat_weights, minlength=n_episodes * n_states * n_actions
+    ).reshape(n_episodes, n_states, n_actions)
+    state_counts = np.bincount(
+        state_index.ravel(), weights=flat_weights, minlength=n_episodes * n_states
+    ).reshape(n_episodes, n_states, 1)
+    # Without weights bincount counts in int64; the result is float either way.
+    return pair_counts - state_counts * pi
+
+
+# --- public functions --------------------------------------------------------------------
+
+
+def _check_logits(theta: Any) -> np.ndarray:
+    theta = as_finite_array(theta, "theta", ndim=2)
+    if 0 in theta.shape:
+        raise ValueError(f"theta must have shape (S, A) with S, A >= 1; got {theta.shape}")
+    return theta
+
+
+def log_softmax_policy(theta: Any) -> np.ndarray:
+    """Log-probabilities log pi_theta(a | s) of the tabular softmax policy.
+
+    Parameters
+    ----------
+    theta : array_like(float), shape (S, A)
+        Logits, finite.
+
+    Returns
+    -------
+    ndarray(float), shape (S, A)
+        ``log_pi[s, a] = theta[s, a] - logsumexp(theta[s])``; finite for any
+        finite logits (computed with a max shift).
+
+    Notes
+    -----
+    The policy of eq. `softmax-score` in chapter 4 (book/factorization).
+    """
+    return _log_softmax(_check_logits(theta))
+
+
+def softmax_policy(theta: Any) -> np.ndarray:
+    """Action probabilities pi_theta(a | s) of the tabular softmax policy.
+
+    Parameters
+    ----------
+    theta : array_like(float), shape (S, A)
+
+    Returns
+    -------
+    ndarray(float), shape (S, A)
+        Each row is a probability vector.
+    """
+    return _softmax(_check_logits(theta))
+
+
+def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
+    """The score grad_theta log pi_theta(a | s) of one state-action pair.
+
+    Implements eq. `softmax-score` in chapter 4 (book/factorization):
+    grad_theta log pi(a|s) = e_s ⊗ (e_a - pi(.|s)).
+
+    Parameters
+    ----------
+    theta : array_like(float), shape (S, A)
+    state : int
+        s in [0, S).
+    action : int
+        a in [0, A).
+
+    Returns
+    -------
+    ndarray(float), shape (S, A)
+        Zero except row ``state``, which is ``e_action - pi(.|state)``.
+    """
+    theta = _check_logits(theta)
+    n_states, n_actions = theta.shape
+    s = check_index(state, "state", n_states)
+    a = check_index(action, "action", n_actions)
+    grad = np.zeros_like(theta)
+    grad[s] = -_softmax(theta[s : s + 1])[0]
+    grad[s, a] += 1.0
+    return grad
+
+
+def score(theta: Any, states: Any, actions: Any) -> np.ndarray:
+    """grad_theta log p_theta(tau) for each episode in a batch.
+
+    Implements eq. `grad-log-traj` in chapter 4 (book/factorization) using
+    eq. `softmax-score`: sum_{t=1}^{H} e_{s_t} ⊗ (e_{a_t} - pi(.|s_t)).
+
+    Parameters
+    ----------
+    theta : array_like(float), shape (S, A)
+    states : array_like(int), shape (n, H)
+        ``states[i, t-1]`` is s_t of episode i.
+    actions : array_like(int), shape (n, H)
+
+    Returns
+    -------
+    ndarray(float), shape (n, S, A)
+    """
+    theta = _check_logits(theta)
+    n_states, n_actions = theta.shape
+    states = check_index_array(states, "states", n_states, "states")
+    actions = check_index_array(actions, "actions", n_actions, "actions")
+    if states.shape != actions.shape:
+        raise ValueError(
+            f"states and actions must have the same shape (n, H); got {states.shape} and "
+            f"{actions.shape}"
+        )
+    return _weighted_score_sum(_softmax(theta), states, actions)

@@ -1,0 +1,123 @@
+"""REINFORCE: stochastic gradient ascent with Monte Carlo policy gradients.
+
+The algorithm of chapter 7 (book/reinforce), for g = 1, ..., G:
+
+1. sample N episodes tau_1..tau_N from p_theta;
+2. estimate g_hat = (1/N) sum_i g_i with any estimator of chapters 6 and 8;
+3. update theta <- theta + alpha * g_hat (eq. `reinforce-update`).
+
+The history also records the exact J(theta) after every update (by backward
+induction, not sampling), so learning curves show the true objective.
+
+Time index convention: book step t = 1..H is array column t - 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import (
+    check_baseline,
+    check_estimator,
+    check_positive_int,
+    check_real,
+    check_rng,
+    check_theta,
+)
+from .estimators import Baseline, _check_optimal_batch, _episode_gradients
+from .exact import TrainingHistory, _value_functions
+from .mdp import TabularMDP, _check_mdp
+from .policy import _softmax
+from .sampling import _sample
+
+__all__ = ["TrainingHistory", "reinforce"]
+
+
+def _exact_objective(mdp: TabularMDP, theta: np.ndarray) -> float:
+    values, _ = _value_functions(mdp, _softmax(theta))
+    return float(mdp.initial @ values[0])
+
+
+def reinforce(
+    mdp: TabularMDP,
+    theta0: Any,
+    n_episodes: int,
+    n_steps: int,
+    learning_rate: float,
+    rng: int | np.random.Generator | None = None,
+    estimator: str = "total_return",
+    baseline: Baseline = None,
+) -> TrainingHistory:
+    """Run REINFORCE for ``n_steps`` updates of ``n_episodes`` episodes each.
+
+    Implements eq. `reinforce-update` in chapter 7 (book/reinforce):
+    theta_{g+1} = theta_g + alpha * g_hat(theta_g).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta0 : array_like(float), shape (S, A)
+        Starting logits (zeros = uniform policy).
+    n_episodes : int
+        Episodes per update N (>= 2 for ``baseline="optimal"``).
+    n_steps : int
+        Number of updates G.
+    learning_rate : float
+        Step size alpha > 0.
+    rng : int, numpy.random.Generator or None
+    estimator : {"total_return", "reward_to_go"}
+    baseline : None, float or "optimal"
+
+    Returns
+    -------
+    TrainingHistory
+        ``thetas`` (G+1, S, A), exact ``expected_returns`` (G+1,),
+        ``gradients`` (G, S, A), ``standard_errors`` (G, S, A) (NaN when
+        N = 1, where no spread can be estimated), ``sampled_returns`` (G,).
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta0, mdp.n_states, mdp.n_actions, name="theta0").copy()
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
+    n_steps = check_positive_int(n_steps, "n_steps")
+    learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
+    rng = check_rng(rng)
+    estimator = check_estimator(estimator)
+    baseline = check_baseline(baseline)
+    _check_optimal_batch(baseline, n_episodes)
+
+    thetas = [theta]
+    expected_returns = [_exact_objective(mdp, theta)]
+    gradients, standard_errors, sampled_returns = [], [], []
+    for _ in range(n_steps):
+        pi = _softmax(theta)
+
+        # --- 1. sample N episodes from the current policy -------------------------
+        trajectories = _sample(mdp, pi, n_episodes, rng)
+
+        # --- 2. estimate the gradient: the mean of the per-episode estimates -------
+        per_episode = _episode_gradients(pi, trajectories, estimator, baseline)
+        gradient = per_episode.mean(axis=0)
+        if n_episodes > 1:
+            standard_error = per_episode.std(axis=0, ddof=1) / np.sqrt(n_episodes)
+        else:
+            standard_error = np.full_like(gradient, np.nan)
+
+        # --- 3. take a gradient-ascent step -----------------------------------------
+        theta = theta + learning_rate * gradient
+
+        # --- bookkeeping: exact J of the new policy, sampled return of this batch ---
+        thetas.append(theta)
+        expected_returns.append(_exact_objective(mdp, theta))
+        gradients.append(gradient)
+        standard_errors.append(standard_error)
+        sampled_returns.append(float(trajectories.returns.mean()))
+
+    return TrainingHistory(
+        thetas=np.stack(thetas),
+        expected_returns=np.array(expected_returns),
+        gradients=np.stack(gradients),
+        standard_errors=np.stack(standard_errors),
+        sampled_returns=np.array(sampled_returns),
+    )

@@ -1,0 +1,175 @@
+"""Sampling episodes from a tabular MDP under a softmax policy.
+
+An episode tau = (s_1, a_1, r_1, ..., s_H, a_H, r_H) is drawn as in eq.
+`traj-prob` of chapter 4 (book/factorization): s_1 ~ rho,
+a_t ~ pi_theta(. | s_t), r_t = r(s_t, a_t), s_{t+1} ~ P(. | s_t, a_t).
+
+Time index convention: book step t = 1..H is array column t - 1.
+
+All n episodes are simulated at once, looping only over time. Every uniform
+is drawn up front (one per initial state, per action and per transition) and
+turned into a state or action by inverse CDF over the cumulative
+probabilities, as QuantEcon's ``MarkovChain.simulate`` does. The same seed
+therefore gives bit-identical episodes.
+
+The discount lives on :class:`Trajectories` (copied from the MDP), so
+``trajectories.returns`` is the discounted return R(tau) of eq. `return`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_discount, check_positive_int, check_rng, check_theta
+from .mdp import TabularMDP, _check_mdp
+from .policy import _softmax
+
+__all__ = ["Trajectories", "sample_trajectories"]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectories:
+    """A batch of n episodes of length H.
+
+    Attributes
+    ----------
+    states : ndarray(int), shape (n, H)
+        ``states[i, t-1]`` is s_t of episode i.
+    actions : ndarray(int), shape (n, H)
+    rewards : ndarray(float), shape (n, H)
+        Undiscounted rewards r_t.
+    discount : float
+        Discount gamma of the MDP the episodes came from, in (0, 1].
+
+    Notes
+    -----
+    Arrays are stored as read-only views (no copy), so a Trajectories cannot
+    be edited through its attributes.
+    """
+
+    states: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    discount: float = 1.0
+
+    def __post_init__(self) -> None:
+        states = np.asarray(self.states)
+        actions = np.asarray(self.actions)
+        rewards = np.asarray(self.rewards)
+        for name, array in (("states", states), ("actions", actions)):
+            if array.dtype == bool or array.dtype.kind not in "iu":
+                raise TypeError(f"{name} must be an integer array; got dtype {array.dtype}")
+            if array.ndim != 2:
+                raise ValueError(f"{name} must have shape (n, H); got shape {array.shape}")
+        if rewards.dtype == bool or rewards.dtype.kind not in "iuf":
+            raise TypeError(f"rewards must be a real array; got dtype {rewards.dtype}")
+        if not (states.shape == actions.shape == rewards.shape):
+            raise ValueError(
+                "states, actions and rewards must share the shape (n, H); got "
+                f"{states.shape}, {actions.shape} and {rewards.shape}"
+            )
+        if not np.isfinite(rewards).all():
+            raise ValueError("rewards must be finite; found NaN or infinity")
+        object.__setattr__(self, "discount", check_discount(self.discount))
+        for name, array in (("states", states), ("actions", actions),
+                            ("rewards", rewards.astype(float, copy=False))):
+            view = array.view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
+
+    @property
+    def n_episodes(self) -> int:
+        """Number of episodes n."""
+        return self.states.shape[0]
+
+    @property
+    def horizon(self) -> int:
+        """Episode length H."""
+        return self.states.shape[1]
+
+    @property
+    def returns(self) -> np.ndarray:
+        """R(tau_i) = sum_t gamma^(t-1) r_t for each episode (eq. `return`), shape (n,)."""
+        if self.discount == 1.0:
+            return self.rewards.sum(axis=1)
+        return self.rewards @ (self.discount ** np.arange(self.horizon))
+
+
+def _cumulative(probabilities: np.ndarray) -> np.ndarray:
+    """Cumulative sums along the last axis, exactly 1 from the last positive entry on.
+
+    Rounding can leave a cumulative sum at 1 - 1e-16; setting every entry
+    whose later probabilities are all zero to exactly 1.0 means that with
+    u in [0, 1), ``(u >= cdf).sum()`` is always in range and never selects a
+    trailing outcome of probability 0.
+    """
+    cdf = np.cumsum(probabilities, axis=-1)
+    later = np.zeros_like(probabilities)  # later[..., k] = sum_{j > k} p_j
+    later[..., :-1] = np.flip(np.cumsum(np.flip(probabilities[..., 1:], -1), -1), -1)
+    cdf[later == 0.0] = 1.0
+    return cdf
+
+
+def _sample(
+    mdp: TabularMDP, pi: np.ndarray, n: int, rng: np.random.Generator
+) -> Trajectories:
+    """Simulate n episodes; inputs already validated."""
+    horizon, n_states, n_actions = mdp.horizon, mdp.n_states, mdp.n_actions
+
+    # All randomness up front: initial states, actions, then transitions.
+    u_initial = rng.random(n)
+    u_action = rng.random((horizon, n))
+    u_next = rng.random((max(horizon - 1, 0), n))
+
+    # Inverse CDF: the draw is the number of cumulative probabilities <= u.
+    # The last cumulative probability is set to exactly 1 and u < 1, so the
+    # count is always a valid index, and an outcome of probability 0 (equal
+    # consecutive cumulative sums) can never be drawn.
+    initial_cdf = _cumulative(mdp.initial)  # (S,)
+    policy_cdf = _cumulative(pi)  # (S, A)
+    transition_cdf = _cumulative(mdp.transitions).reshape(n_states * n_actions, n_states)
+
+    states = np.empty((horizon, n), dtype=np.int64)
+    actions = np.empty((horizon, n), dtype=np.int64)
+    s = np.searchsorted(initial_cdf, u_initial, side="right")
+    for t in range(horizon):
+        states[t] = s
+        a = (u_action[t][:, None] >= policy_cdf[s]).sum(axis=1)
+        actions[t] = a
+        if t + 1 < horizon:
+            s = (u_next[t][:, None] >= transition_cdf[s * n_actions + a]).sum(axis=1)
+
+    states, actions = states.T, actions.T
+    rewards = mdp.rewards[states, actions]
+    return Trajectories(states, actions, rewards, mdp.discount)
+
+
+def sample_trajectories(
+    mdp: TabularMDP, theta: Any, n: int, rng: int | np.random.Generator | None = None
+) -> Trajectories:
+    """Draw n independent episodes from p_theta (eq. `traj-prob`, chapter 4).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+        Softmax logits.
+    n : int
+        Number of episodes, >= 1.
+    rng : int, numpy.random.Generator or None
+        Seed or generator (NEP 19). The same int seed gives bit-identical
+        episodes; a Generator is advanced.
+
+    Returns
+    -------
+    Trajectories
+        ``states``, ``actions``: int (n, H); ``rewards``: float (n, H).
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    n = check_positive_int(n, "n")
+    rng = check_rng(rng)
+    return _sample(mdp, _softmax(theta), n, rng)
