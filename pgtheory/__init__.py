@@ -38,6 +38,7 @@ from .exact import (
     state_distributions,
     value_functions,
 )
+from .finite_differences import finite_difference_gradient
 from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
 from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
 from .reinforce import reinforce
@@ -80,4 +81,6 @@ __all__ = [
     "exact_estimator_variance",
     # reinforce
     "reinforce",
+    # finite differences
+    "finite_difference_gradient",
 ]
