@@ -21,8 +21,8 @@ def test_no_offsite_assets(html_dir: Path) -> None:
 
 
 def test_mathjax_is_served_locally(html_dir: Path) -> None:
-    index = (html_dir / "index.html").read_text()
-    assert "_static/mathjax/tex-chtml.js" in index
+    index = (html_dir / "book" / "intro.html").read_text()
+    assert "../_static/mathjax/tex-chtml.js" in index
     assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
     fonts = list((html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
     assert fonts, "MathJax's fonts were not copied into the site"
