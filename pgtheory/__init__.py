@@ -38,6 +38,7 @@ from .exact import (
     state_distributions,
     value_functions,
 )
+from .factorization import trajectory_log_prob_terms
 from .finite_differences import finite_difference_gradient
 from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
 from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
@@ -67,6 +68,8 @@ __all__ = [
     "enumerate_trajectories",
     "trajectory_log_prob",
     "expected_return_by_enumeration",
+    # factorization
+    "trajectory_log_prob_terms",
     # sampling
     "Trajectories",
     "sample_trajectories",
