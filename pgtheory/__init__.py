@@ -14,6 +14,12 @@ Usage::
     pg.exact_gradient(mdp, theta)
 """
 
+from .baselines import (
+    exact_step_baseline_moments,
+    optimal_baseline_batch_means,
+    step_baseline_gradients,
+    total_variance,
+)
 from .enumeration import (
     MAX_TRAJECTORIES,
     enumerate_trajectories,
@@ -82,6 +88,11 @@ __all__ = [
     "optimal_baseline",
     "exact_estimator_mean",
     "exact_estimator_variance",
+    # baselines
+    "step_baseline_gradients",
+    "exact_step_baseline_moments",
+    "optimal_baseline_batch_means",
+    "total_variance",
     # reinforce
     "reinforce",
     # finite differences

@@ -1,0 +1,265 @@
+"""Baselines beyond a constant: per-step tables, and how the optimal constant is estimated.
+
+Chapter 8 (book/variance_reduction) subtracts a baseline from the return that multiplies
+each score. :mod:`pgtheory.estimators` covers a constant b and the optimal constant b*.
+This module adds what the chapter needs to *test* the claims around them:
+
+* a baseline that may change with the step, the state and (wrongly) the action,
+  b_t(s_t, a_t), given as a table. The per-episode estimate is
+
+      g_i = sum_{t=1}^{H} grad log pi_theta(a_t | s_t) (W_t - b_t(s_t, a_t)),
+
+  with W_t = R(tau_i) (``estimator="total_return"``) or the reward-to-go G_t
+  (``"reward_to_go"``, eq. `reward-to-go`). A table that ignores the action keeps
+  g unbiased (eq. `baseline`); one that uses the action in general does not.
+  :func:`step_baseline_gradients` computes g from samples and
+  :func:`exact_step_baseline_moments` its exact mean and variance by enumeration.
+* :func:`optimal_baseline_batch_means`: the N-episode mean estimate with the optimal
+  constant b* of eq. `optimal-baseline` estimated from the batch, either
+  leave-one-out (as :func:`pgtheory.gradient_samples` does; unbiased) or in-sample
+  (b estimated from all N episodes, the episode itself included; biased at small N),
+  for many independent batches at once.
+* :func:`total_variance`: the empirical total variance sum_k Var(g_k) of per-episode
+  estimates and its standard error, for comparing with the exact value.
+
+Time index convention: book step t = 1..H is array index t - 1; a baseline table of
+shape (H, S, A) has ``baseline[t-1, s, a]`` = b_t(s, a).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import (
+    as_finite_array,
+    check_estimator,
+    check_positive_int,
+    check_rng,
+    check_theta,
+)
+from .enumeration import MAX_TRAJECTORIES, _enumerate
+from .estimators import (
+    _check_trajectories,
+    _estimator_parts,
+    _leave_one_out_baseline,
+    _reward_to_go,
+)
+from .mdp import TabularMDP, _check_mdp
+from .policy import _softmax, _weighted_score_sum
+from .sampling import Trajectories, _sample
+
+__all__ = [
+    "step_baseline_gradients",
+    "exact_step_baseline_moments",
+    "optimal_baseline_batch_means",
+    "total_variance",
+]
+
+BASELINE_SCHEMES = ("leave_one_out", "in_sample")
+
+
+def _check_baseline_table(baseline: Any, mdp: TabularMDP) -> np.ndarray:
+    """Return the table broadcast to (H, S, A), or raise with the accepted shapes."""
+    table = as_finite_array(baseline, "baseline")
+    shape = (mdp.horizon, mdp.n_states, mdp.n_actions)
+    accepted = (
+        "(S, 1) for b(s), (S, A) for b(s, a), (H, S, 1) for b_t(s) or (H, S, A) for b_t(s, a), "
+        f"with H, S, A = {shape}"
+    )
+    if table.ndim not in (2, 3):
+        raise ValueError(f"baseline must have shape {accepted}; got shape {table.shape}")
+    try:
+        return np.broadcast_to(table, shape)
+    except ValueError:
+        raise ValueError(f"baseline must have shape {accepted}; got shape {table.shape}") from None
+
+
+def _step_gradients(
+    pi: np.ndarray, trajectories: Trajectories, table: np.ndarray, estimator: str
+) -> np.ndarray:
+    """g_i = sum_t score_t (W_t - b_t(s_t, a_t)), shape (n, S, A); inputs validated."""
+    states, actions = trajectories.states, trajectories.actions
+    if estimator == "total_return":
+        weights = np.repeat(trajectories.returns[:, None], trajectories.horizon, axis=1)
+    else:
+        weights = _reward_to_go(trajectories.rewards, trajectories.discount)
+    steps = np.arange(trajectories.horizon)[None, :]
+    weights = weights - table[steps, states, actions]
+    return _weighted_score_sum(pi, states, actions, weights)
+
+
+def step_baseline_gradients(
+    mdp: TabularMDP,
+    theta: Any,
+    trajectories: Trajectories,
+    baseline: Any,
+    estimator: str = "reward_to_go",
+) -> np.ndarray:
+    """One gradient estimate per episode with a per-step baseline table b_t(s_t, a_t).
+
+    Implements g_i = sum_t grad log pi_theta(a_t | s_t) (W_t - b_t(s_t, a_t)), with
+    W_t = G_t (eq. `reward-to-go` in chapter 8, book/variance_reduction) or R(tau).
+    If the table does not depend on the action this is unbiased (eq. `baseline`);
+    if it does, in general it is not.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+        Logits of the policy that generated ``trajectories``.
+    trajectories : Trajectories
+        n episodes of horizon ``mdp.horizon``.
+    baseline : array_like(float)
+        Shape (S, 1) for b(s), (S, A) for b(s, a), (H, S, 1) for b_t(s) or (H, S, A);
+        ``baseline[t-1, s, a]`` is b_t(s, a).
+    estimator : {"reward_to_go", "total_return"}
+
+    Returns
+    -------
+    ndarray(float), shape (n, S, A)
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    trajectories = _check_trajectories(mdp, trajectories)
+    table = _check_baseline_table(baseline, mdp)
+    estimator = check_estimator(estimator)
+    return _step_gradients(_softmax(theta), trajectories, table, estimator)
+
+
+def exact_step_baseline_moments(
+    mdp: TabularMDP, theta: Any, baseline: Any, estimator: str = "reward_to_go"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact mean and per-coordinate variance of one episode's estimate with a baseline table.
+
+    Sums over every trajectory (:func:`pgtheory.enumerate_trajectories`; tiny MDPs only):
+    E[g] = sum_tau p_theta(tau) g(tau) and Var[g_k] = sum_tau p_theta(tau) (g_k(tau) - E[g_k])^2,
+    with g as in :func:`step_baseline_gradients`. E[g] equals
+    :func:`pgtheory.exact_gradient` exactly when the table ignores the action (eq. `baseline`
+    in chapter 8, book/variance_reduction, and its state-dependent extension).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+    baseline : array_like(float)
+        As in :func:`step_baseline_gradients`.
+    estimator : {"reward_to_go", "total_return"}
+
+    Returns
+    -------
+    mean : ndarray(float), shape (S, A)
+    variance : ndarray(float), shape (S, A)
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    table = _check_baseline_table(baseline, mdp)
+    estimator = check_estimator(estimator)
+    trajectories, probabilities = _enumerate(mdp, theta, MAX_TRAJECTORIES)
+    estimates = _step_gradients(_softmax(theta), trajectories, table, estimator)
+    mean = np.einsum("k,kij->ij", probabilities, estimates)
+    deviations = estimates - mean
+    return mean, np.einsum("k,kij,kij->ij", probabilities, deviations, deviations)
+
+
+def optimal_baseline_batch_means(
+    mdp: TabularMDP,
+    theta: Any,
+    batch_size: int,
+    n_batches: int,
+    rng: int | np.random.Generator | None = None,
+    estimator: str = "total_return",
+    scheme: str = "leave_one_out",
+) -> np.ndarray:
+    """Batch-mean gradient estimates with the optimal constant baseline estimated per batch.
+
+    For each of ``n_batches`` independent batches of N = ``batch_size`` episodes, returns
+    (1/N) sum_i (A_i - b_i B_i) (notation of :mod:`pgtheory.estimators`), where b_i
+    estimates b* = E[A_k B_k] / E[B_k^2] (eq. `optimal-baseline` in chapter 8,
+    book/variance_reduction) coordinate by coordinate:
+
+    * ``"leave_one_out"``: b_i = sum_{j != i} A_j B_j / sum_{j != i} B_j^2. It is
+      independent of episode i, so E[b_i B_i] = E[b_i] E[B_i] = 0 and the batch mean is
+      unbiased. This is what :func:`pgtheory.gradient_samples` does.
+    * ``"in_sample"``: b = sum_j A_j B_j / sum_j B_j^2 for every episode of the batch.
+      b now depends on episode i, E[b B_i] != 0 in general, and the batch mean is
+      biased by O(1/N).
+
+    A coordinate whose denominator is 0 gets b = 0.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array_like(float), shape (S, A)
+    batch_size : int
+        N >= 2 episodes per batch.
+    n_batches : int
+        Number of independent batches M.
+    rng : int, numpy.random.Generator or None
+    estimator : {"total_return", "reward_to_go"}
+    scheme : {"leave_one_out", "in_sample"}
+
+    Returns
+    -------
+    ndarray(float), shape (M, S, A)
+        Row m is the gradient estimate of batch m.
+    """
+    mdp = _check_mdp(mdp)
+    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if batch_size < 2:
+        raise ValueError(f"batch_size must be at least 2; got {batch_size}")
+    n_batches = check_positive_int(n_batches, "n_batches")
+    rng = check_rng(rng)
+    estimator = check_estimator(estimator)
+    if scheme not in BASELINE_SCHEMES:
+        raise ValueError(
+            f"scheme must be one of {', '.join(repr(s) for s in BASELINE_SCHEMES)}; "
+            f"got {scheme!r}"
+        )
+    pi = _softmax(theta)
+    trajectories = _sample(mdp, pi, batch_size * n_batches, rng)
+    a_part, b_part = _estimator_parts(pi, trajectories, estimator)
+    # Episode j of batch m is row m * N + j; put the episode axis first: (N, M, S, A).
+    shape = (n_batches, batch_size) + pi.shape
+    a_part = a_part.reshape(shape).swapaxes(0, 1)
+    b_part = b_part.reshape(shape).swapaxes(0, 1)
+    if scheme == "leave_one_out":
+        b = _leave_one_out_baseline(a_part, b_part)
+    else:
+        numerator = (a_part * b_part).sum(axis=0)
+        denominator = (b_part * b_part).sum(axis=0)
+        b = np.divide(numerator, denominator, out=np.zeros_like(numerator),
+                      where=denominator > 0)
+    return (a_part - b * b_part).mean(axis=0)
+
+
+def total_variance(samples: Any) -> tuple[float, float]:
+    """Empirical total variance sum_k Var(g_k) of per-episode estimates, with its standard error.
+
+    With d_i = ||g_i - g_bar||^2 (summed over every coordinate), the estimate is
+    sum_i d_i / (n - 1), the sum of the per-coordinate sample variances (ddof = 1). Its
+    standard error is the standard deviation of the d_i over sqrt(n), the delta-method
+    approximation Var(s^2) ~ (mu_4 - sigma^4) / n extended to a sum of coordinates; it is
+    accurate to O(1/n) relative.
+
+    Parameters
+    ----------
+    samples : array_like(float), shape (n, ...)
+        One estimate per row, n >= 2 (e.g. the output of :func:`pgtheory.gradient_samples`).
+
+    Returns
+    -------
+    estimate : float
+    standard_error : float
+    """
+    samples = as_finite_array(samples, "samples")
+    if samples.ndim < 1 or samples.shape[0] < 2:
+        raise ValueError(
+            f"samples must have shape (n, ...) with n >= 2 rows; got shape {samples.shape}"
+        )
+    n = samples.shape[0]
+    deviations = samples - samples.mean(axis=0)
+    squared = (deviations**2).reshape(n, -1).sum(axis=1)
+    return float(squared.sum() / (n - 1)), float(squared.std(ddof=1) / np.sqrt(n))
