@@ -126,6 +126,20 @@ def test_chain_mdp_early_choice_changes_what_can_be_earned_later():
     assert trajectories.returns[~collect_first].max() == 10.0
 
 
+def test_chain_mdp_exact_ascent_from_uniform_settles_on_always_collect():
+    # From the uniform policy the gradient in s0 points towards the sure +1, and exact
+    # gradient ascent converges to the local optimum "always collect" (J = 4), not to
+    # the walk (J = 7.29): a documented trap of this chain.
+    mdp = pg.chain_mdp()
+    uniform = np.zeros((4, 2))
+    gradient = pg.exact_gradient(mdp, uniform)
+    assert gradient[0, 0] > 0 > gradient[0, 1]
+    history = pg.exact_gradient_ascent(mdp, uniform, n_steps=300, learning_rate=0.3)
+    assert history.expected_returns[-1] == pytest.approx(4.0, abs=0.02)
+    walk = np.array([[-20.0, 20.0]] * 3 + [[20.0, -20.0]])
+    assert pg.expected_return(mdp, walk) > history.expected_returns[-1] + 3
+
+
 def test_chain_mdp_is_deterministic_without_slip():
     mdp = pg.chain_mdp(slip=0.0)
     assert set(np.unique(mdp.transitions)) == {0.0, 1.0}
