@@ -4,6 +4,9 @@ maths modules. Data flows one way: book -> pgtheory.viz -> pgtheory.
 Import it explicitly (`from pgtheory import viz`); `import pgtheory` does not load matplotlib.
 """
 
+from .monte_carlo import plot_estimate_histogram, plot_standard_deviation
 from .style import PALETTE, use_book_style
+from .training import plot_learning_curves
 
-__all__ = ["PALETTE", "use_book_style"]
+__all__ = ["PALETTE", "use_book_style", "plot_estimate_histogram", "plot_standard_deviation",
+           "plot_learning_curves"]
