@@ -46,6 +46,15 @@ from .exact import (
 )
 from .factorization import trajectory_log_prob_terms
 from .finite_differences import finite_difference_gradient
+from .gaussian_bandit import (
+    GaussianBandit,
+    gaussian_exact_gradient,
+    gaussian_expected_return,
+    gaussian_reparam_samples,
+    gaussian_reparam_variance,
+    gaussian_score_samples,
+    gaussian_score_variance,
+)
 from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
 from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
 from .reinforce import reinforce
@@ -97,4 +106,12 @@ __all__ = [
     "reinforce",
     # finite differences
     "finite_difference_gradient",
+    # Gaussian bandit (chapter 3)
+    "GaussianBandit",
+    "gaussian_expected_return",
+    "gaussian_exact_gradient",
+    "gaussian_score_samples",
+    "gaussian_reparam_samples",
+    "gaussian_score_variance",
+    "gaussian_reparam_variance",
 ]
