@@ -55,6 +55,17 @@ from .gaussian_bandit import (
     gaussian_score_samples,
     gaussian_score_variance,
 )
+from .linear_policy import (
+    add_bias,
+    episodic_gradient,
+    length_mask,
+    linear_episode_gradients,
+    linear_log_probs,
+    linear_score,
+    linear_softmax_probs,
+    masked_reward_to_go,
+    sample_linear_actions,
+)
 from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
 from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
 from .reinforce import reinforce
@@ -114,4 +125,15 @@ __all__ = [
     "gaussian_reparam_samples",
     "gaussian_score_variance",
     "gaussian_reparam_variance",
+    # linear softmax policy (chapter 9; the gymnasium parts live in pgtheory.gym_env and
+    # pgtheory.cartpole and are not imported here, since gymnasium is optional)
+    "add_bias",
+    "linear_log_probs",
+    "linear_softmax_probs",
+    "linear_score",
+    "sample_linear_actions",
+    "length_mask",
+    "masked_reward_to_go",
+    "linear_episode_gradients",
+    "episodic_gradient",
 ]
