@@ -7,6 +7,13 @@ Import it explicitly (`from pgtheory import viz`); `import pgtheory` does not lo
 from .monte_carlo import plot_estimate_histogram, plot_standard_deviation
 from .style import PALETTE, use_book_style
 from .training import plot_learning_curves
+from .widgets import (
+    likelihood_ratio_explorer,
+    n_explorer,
+    reinforce_explorer,
+    variance_vs_n,
+)
 
 __all__ = ["PALETTE", "use_book_style", "plot_estimate_histogram", "plot_standard_deviation",
-           "plot_learning_curves"]
+           "plot_learning_curves",
+           "n_explorer", "variance_vs_n", "likelihood_ratio_explorer", "reinforce_explorer"]

@@ -1,0 +1,214 @@
+"""A kernel-free HTML version of a widget: precomputed frames switched by native controls.
+
+The web book is static: no Python kernel runs behind it, and saved ipywidgets state cannot
+recompute a figure. So each widget in :mod:`pgtheory.viz.widgets` also renders itself as
+plain HTML: one PNG frame for every combination of a few control values, and labelled native
+controls (``<input type="range">``, ``<select>``) that a small local script,
+``_static/pgwidgets.js``, uses to swap in the matching frame and its printed text.
+
+The HTML is a pure function of its inputs (no time stamps, no random ids), so a notebook that
+stores it gives the same output every time it is executed, as nbval requires.
+
+Layout of the fragment::
+
+    <div class="pgw-static" id="pgw-<hash>">
+      <div class="pgw-controls"> label + range/select for each control </div>
+      <figure> <img> (the initial frame) <figcaption aria-live> printed text </figcaption>
+      </figure>
+      <script type="application/json" class="pgw-frames"> every frame </script>
+    </div>
+
+Frame keys are the control indices joined by "-", e.g. ``"3-0-2"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["Control", "Frame", "figure_png", "frames_html", "render_frames"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One native control of the static widget.
+
+    Attributes
+    ----------
+    name : str
+        Short identifier, used in element ids ("n", "estimator").
+    label : str
+        The visible <label> text.
+    options : tuple of str
+        Display text of each option, in order.
+    kind : {"range", "select"}
+        A slider (ordered values, e.g. N) or a drop-down list.
+    initial : int
+        Index of the option shown first.
+    """
+
+    name: str
+    label: str
+    options: tuple[str, ...]
+    kind: str = "select"
+    initial: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("range", "select"):
+            raise ValueError(f"kind must be 'range' or 'select'; got {self.kind!r}")
+        if not self.options:
+            raise ValueError(f"control {self.name!r} has no options")
+        if not 0 <= self.initial < len(self.options):
+            raise ValueError(
+                f"initial must index options (0..{len(self.options) - 1}); got {self.initial}"
+            )
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One precomputed state: the PNG, its alt text and the printed text beside it."""
+
+    png: bytes
+    alt: str
+    text: str
+
+
+def figure_png(figure: Figure, dpi: float, colors: int | None = None) -> bytes:
+    """Render FIGURE to PNG bytes with the Agg backend, deterministically.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    dpi : float
+    colors : int, optional
+        If given, quantise to a palette of this many colours (no dithering): frames of line
+        and bar plots shrink three- to five-fold and stay legible.
+
+    Returns
+    -------
+    bytes
+        A PNG without the "Software" metadata line, identical for identical figures.
+    """
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    if colors is None:
+        return buffer.getvalue()
+    from PIL import Image  # Pillow is a dependency of matplotlib
+
+    buffer.seek(0)
+    image = Image.open(buffer).convert("RGB").quantize(
+        colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def render_frames(
+    controls: Sequence[Control], render: Callable[[tuple[int, ...]], Frame]
+) -> dict[tuple[int, ...], Frame]:
+    """Call RENDER once for every combination of control indices (the full grid)."""
+    grid = itertools.product(*(range(len(c.options)) for c in controls))
+    return {key: render(key) for key in grid}
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _script_json(payload: object) -> str:
+    """JSON safe inside <script>: no "</" can close the element early."""
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+    return text.replace("</", "<\\/")
+
+
+def frames_html(
+    title: str,
+    controls: Sequence[Control],
+    frames: dict[tuple[int, ...], Frame],
+    note: str = "",
+) -> str:
+    """The static widget: controls, the initial frame and every frame as JSON.
+
+    Parameters
+    ----------
+    title : str
+        Accessible name of the widget (its heading).
+    controls : sequence of Control
+    frames : dict
+        ``frames[(i_1, ..., i_k)]`` for every combination of option indices.
+    note : str
+        A sentence shown under the figure (e.g. what was precomputed).
+
+    Returns
+    -------
+    str
+        An HTML fragment; its ids derive from a hash of the content, so equal inputs give
+        equal HTML and two different widgets on one page do not clash.
+    """
+    expected = {key for key in itertools.product(*(range(len(c.options)) for c in controls))}
+    if set(frames) != expected:
+        missing = sorted(expected - set(frames))[:3]
+        raise ValueError(f"frames must cover every combination of controls; missing {missing}")
+
+    payload = {
+        "-".join(map(str, key)): {"src": _data_uri(f.png), "alt": f.alt, "text": f.text}
+        for key, f in frames.items()
+    }
+    data = _script_json(payload)
+    uid = "pgw-" + hashlib.sha1((title + data).encode()).hexdigest()[:10]
+    initial = tuple(c.initial for c in controls)
+    first = frames[initial]
+    esc = html.escape
+
+    parts = [
+        f'<div class="pgw-static" id="{uid}" role="group" aria-labelledby="{uid}-title">',
+        f'<p class="pgw-title" id="{uid}-title">{esc(title)}</p>',
+        '<div class="pgw-controls">',
+    ]
+    for control in controls:
+        cid = f"{uid}-{control.name}"
+        parts.append('<div class="pgw-control">')
+        parts.append(f'<label for="{cid}">{esc(control.label)}</label>')
+        if control.kind == "range":
+            labels = esc(json.dumps(list(control.options)), quote=True)
+            shown = esc(control.options[control.initial])
+            parts.append(
+                f'<input type="range" id="{cid}" data-pgw-control="{control.name}" '
+                f'min="0" max="{len(control.options) - 1}" step="1" '
+                f'value="{control.initial}" data-pgw-labels="{labels}" '
+                f'aria-valuetext="{shown}">'
+            )
+            parts.append(f'<output id="{cid}-value" for="{cid}">{shown}</output>')
+        else:
+            parts.append(f'<select id="{cid}" data-pgw-control="{control.name}">')
+            for i, option in enumerate(control.options):
+                selected = " selected" if i == control.initial else ""
+                parts.append(f'<option value="{i}"{selected}>{esc(option)}</option>')
+            parts.append("</select>")
+        parts.append("</div>")
+    parts.append("</div>")
+    parts.append('<figure class="pgw-figure">')
+    parts.append(
+        f'<img class="pgw-image" src="{_data_uri(first.png)}" alt="{esc(first.alt)}">'
+    )
+    parts.append(
+        f'<figcaption class="pgw-text" aria-live="polite">{esc(first.text)}</figcaption>'
+    )
+    parts.append("</figure>")
+    if note:
+        parts.append(f'<p class="pgw-note">{esc(note)}</p>')
+    parts.append(f'<script type="application/json" class="pgw-frames">{data}</script>')
+    parts.append("</div>")
+    return "\n".join(parts)
