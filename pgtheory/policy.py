@@ -57,10 +57,9 @@ def _weighted_score_sum(
 
         C_i[s, a] - N_i[s] pi(a|s),
 
-    where C_i[s, a] = sum_t w_{i,t} [s_{i,t} = s, a_{i,t} = a] and
-    N_i[s] = sum_t w_{i,t} [s_{i,t} = s]. Both are histograms, computed for
-    all episodes at once with ``np.bincount`` over the flat indices
-    ``(i S + s) A + a`` and ``i S + s``.
+    where C_i[s, a] = sum_t w_{i,t} [s_{i,t} = s, a_{i,t} = a] is a weighted
+    histogram, computed for all episodes at once with one ``np.bincount``
+    over the flat indices ``(i S + s) A + a``, and N_i[s] = sum_a C_i[s, a].
 
     Parameters
     ----------
@@ -75,15 +74,18 @@ def _weighted_score_sum(
     """
     n_episodes = states.shape[0]
     n_states, n_actions = pi.shape
-    state_index = states + n_states * np.arange(n_episodes)[:, None]
-    pair_index = state_index * n_actions + actions
-    flat_weights = None if weights is None else weights.ravel()
+    # Work on time-major (H, n) views: sampled trajectories are stored that way,
+    # so ravel() needs no copy; any layout gives the same (consistent) order.
+    episode_offset = (n_states * n_actions) * np.arange(n_episodes)
+    flat_index = states.T * n_actions
+    flat_index += actions.T
+    flat_index += episode_offset
     pair_counts = np.bincount(
-        pair_index.ravel(), weights=flat_weights, minlength=n_episodes * n_states * n_actions
+        flat_index.ravel(),
+        weights=None if weights is None else weights.T.ravel(),
+        minlength=n_episodes * n_states * n_actions,
     ).reshape(n_episodes, n_states, n_actions)
-    state_counts = np.bincount(
-        state_index.ravel(), weights=flat_weights, minlength=n_episodes * n_states
-    ).reshape(n_episodes, n_states, 1)
+    state_counts = pair_counts.sum(axis=2, keepdims=True)
     # Without weights bincount counts in int64; the result is float either way.
     return pair_counts - state_counts * pi
 

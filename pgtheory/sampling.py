@@ -113,6 +113,36 @@ def _cumulative(probabilities: np.ndarray) -> np.ndarray:
     return cdf
 
 
+def _inverse_cdf(cdf_columns: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draws: the number of cumulative probabilities <= u in each row.
+
+    Parameters
+    ----------
+    cdf_columns : (K-1, R)
+        ``cdf_columns[j, r]`` is P(outcome <= j) in row r; the last column
+        (exactly 1 > u) is left out.
+    rows : int (n,)
+        Which row (distribution) each draw uses.
+    u : (n,)
+        Uniforms in [0, 1).
+
+    Returns
+    -------
+    int64 (n,)
+        Outcome indices in [0, K).
+
+    Notes
+    -----
+    Looping over the K-1 outcomes (never over episodes) and gathering one
+    column at a time is several times faster than gathering whole rows of
+    shape (n, K) and summing along the short axis.
+    """
+    draws = np.zeros(u.shape, dtype=np.int64)
+    for column in cdf_columns:
+        draws += column.take(rows) <= u
+    return draws
+
+
 def _sample(
     mdp: TabularMDP, pi: np.ndarray, n: int, rng: np.random.Generator
 ) -> Trajectories:
@@ -125,26 +155,30 @@ def _sample(
     u_next = rng.random((max(horizon - 1, 0), n))
 
     # Inverse CDF: the draw is the number of cumulative probabilities <= u.
-    # The last cumulative probability is set to exactly 1 and u < 1, so the
-    # count is always a valid index, and an outcome of probability 0 (equal
-    # consecutive cumulative sums) can never be drawn.
-    initial_cdf = _cumulative(mdp.initial)  # (S,)
-    policy_cdf = _cumulative(pi)  # (S, A)
-    transition_cdf = _cumulative(mdp.transitions).reshape(n_states * n_actions, n_states)
+    # The last cumulative probability is exactly 1 and u < 1, so the count is
+    # always a valid index, and an outcome of probability 0 (equal consecutive
+    # cumulative sums) can never be drawn.
+    initial_cdf = _cumulative(mdp.initial)[None, :-1].T  # (S-1, 1)
+    policy_cdf = np.ascontiguousarray(_cumulative(pi).T[:-1])  # (A-1, S)
+    transition_cdf = np.ascontiguousarray(  # (S-1, S*A), row index s * A + a
+        _cumulative(mdp.transitions).reshape(n_states * n_actions, n_states).T[:-1]
+    )
+    flat_rewards = mdp.rewards.ravel()
 
     states = np.empty((horizon, n), dtype=np.int64)
     actions = np.empty((horizon, n), dtype=np.int64)
-    s = np.searchsorted(initial_cdf, u_initial, side="right")
+    rewards = np.empty((horizon, n))
+    s = _inverse_cdf(initial_cdf, np.zeros(n, dtype=np.int64), u_initial)
     for t in range(horizon):
         states[t] = s
-        a = (u_action[t][:, None] >= policy_cdf[s]).sum(axis=1)
+        a = _inverse_cdf(policy_cdf, s, u_action[t])  # a_t ~ pi(. | s_t)
         actions[t] = a
+        pair = s * n_actions + a
+        rewards[t] = flat_rewards.take(pair)  # r_t = r(s_t, a_t)
         if t + 1 < horizon:
-            s = (u_next[t][:, None] >= transition_cdf[s * n_actions + a]).sum(axis=1)
+            s = _inverse_cdf(transition_cdf, pair, u_next[t])  # s_{t+1} ~ P(. | s_t, a_t)
 
-    states, actions = states.T, actions.T
-    rewards = mdp.rewards[states, actions]
-    return Trajectories(states, actions, rewards, mdp.discount)
+    return Trajectories(states.T, actions.T, rewards.T, mdp.discount)
 
 
 def sample_trajectories(
