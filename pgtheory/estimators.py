@@ -7,8 +7,10 @@ k = (s, a) of theta,
 
 where score_t = e_{s_t} ⊗ (e_{a_t} - pi(. | s_t)) (eq. `softmax-score`) and
 
-* ``estimator="total_return"``: A_i = R(tau_i) B_i (eq. `pg-theorem` in
-  chapter 5 and its sample average, eq. `mc-estimate` in chapter 6);
+* ``estimator="total_return"``: A_i = R(tau_i) B_i, the likelihood-ratio
+  gradient (eq. `lr-gradient` in chapter 3, book/likelihood_ratio, obtained
+  with eq. `log-derivative`) in the form of eq. `pg-theorem` (chapter 5),
+  averaged over episodes as in eq. `mc-estimate` (chapter 6);
 * ``estimator="reward_to_go"``: A_i = sum_t score_t G_t with
   G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 8).
 
