@@ -165,11 +165,15 @@ def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
     return grad
 
 
-def score(theta: Any, states: Any, actions: Any) -> np.ndarray:
-    """grad_theta log p_theta(tau) for each episode in a batch.
+def score(theta: Any, states: Any, actions: Any, weights: Any = None) -> np.ndarray:
+    """grad_theta log p_theta(tau) for each episode in a batch, optionally weighted per step.
 
     Implements eq. `grad-log-traj` in chapter 4 (book/factorization) using
-    eq. `softmax-score`: sum_{t=1}^{H} e_{s_t} ⊗ (e_{a_t} - pi(.|s_t)).
+    eq. `softmax-score`: sum_{t=1}^{H} e_{s_t} ⊗ (e_{a_t} - pi(.|s_t)). With
+    ``weights`` w it returns sum_t w_t grad log pi(a_t|s_t), the form of every
+    estimator that weights each step's score separately: reward-to-go G_t
+    (eq. `reward-to-go`, chapter 8) or an advantage G_t - V_t(s_t)
+    (eq. `advantage-gradient`, chapter 10).
 
     Parameters
     ----------
@@ -177,6 +181,9 @@ def score(theta: Any, states: Any, actions: Any) -> np.ndarray:
     states : array_like(int), shape (n, H)
         ``states[i, t-1]`` is s_t of episode i.
     actions : array_like(int), shape (n, H)
+    weights : array_like(float), shape (n, H), optional
+        ``weights[i, t-1]`` multiplies the score of step t of episode i; ``None``
+        means all ones.
 
     Returns
     -------
@@ -191,4 +198,11 @@ def score(theta: Any, states: Any, actions: Any) -> np.ndarray:
             f"states and actions must have the same shape (n, H); got {states.shape} and "
             f"{actions.shape}"
         )
-    return _weighted_score_sum(_softmax(theta), states, actions)
+    if weights is not None:
+        weights = as_finite_array(weights, "weights", ndim=2)
+        if weights.shape != states.shape:
+            raise ValueError(
+                f"weights must have the shape of states (n, H) = {states.shape}; "
+                f"got {weights.shape}"
+            )
+    return _weighted_score_sum(_softmax(theta), states, actions, weights)

@@ -101,3 +101,29 @@ def test_bad_inputs_name_the_argument():
         pg.score(theta, [[0, 1]], [[0, 1, 1]])
     with pytest.raises(ValueError, match=r"states must have shape \(n, H\)"):
         pg.score(theta, [0, 1], [0, 1])
+
+
+def test_weighted_score_weights_each_step_separately():
+    rng = np.random.default_rng(7)
+    theta = rng.normal(size=(3, 2))
+    states = rng.integers(0, 3, size=(4, 5))
+    actions = rng.integers(0, 2, size=(4, 5))
+    weights = rng.normal(size=(4, 5))
+    expected = np.zeros((4, 3, 2))
+    for i in range(4):
+        for t in range(5):
+            expected[i] += weights[i, t] * pg.log_policy_grad(theta, states[i, t], actions[i, t])
+    np.testing.assert_allclose(pg.score(theta, states, actions, weights=weights), expected,
+                               atol=1e-12)
+    # All-ones weights are the plain score.
+    np.testing.assert_allclose(pg.score(theta, states, actions, weights=np.ones((4, 5))),
+                               pg.score(theta, states, actions), atol=1e-12)
+
+
+def test_weighted_score_rejects_bad_weights():
+    theta = np.zeros((2, 2))
+    states = np.zeros((3, 4), dtype=int)
+    with pytest.raises(ValueError, match="weights must have the shape"):
+        pg.score(theta, states, states, weights=np.ones((3, 5)))
+    with pytest.raises(ValueError, match="weights"):
+        pg.score(theta, states, states, weights=np.full((3, 4), np.nan))
