@@ -30,7 +30,7 @@ def test_bars_stack_the_terms_of_each_step_and_sum_to_log_p() -> None:
     assert ax.get_title() == f"MDP A\n$\\log p_\\theta(\\tau) = {total:.3f}$"
     assert fig.get_suptitle()
     assert ax.get_xlabel() == "step $t$" and "log-probability" in ax.get_ylabel()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert len(labels) == 3 and "policy" in labels[1] and "dynamics" in labels[2]
     # Three bar containers of H bars; heights are the terms, in order initial, policy, dynamics.
     heights = np.array([[bar.get_height() for bar in c] for c in ax.containers])

@@ -50,7 +50,7 @@ def plot_log_prob_terms(
     if len(terms) != len(titles):
         raise ValueError(f"got {len(terms)} sets of terms but {len(titles)} titles")
     fig, axes = plt.subplots(1, len(terms), sharey=True, squeeze=False,
-                             figsize=(3.6 * len(terms) + 0.6, 4.2))
+                             figsize=(3.3 * len(terms) + 0.5, 4.8))
     for ax, (initial, policy, dynamics), title in zip(axes[0], terms, titles, strict=True):
         policy = np.asarray(policy, dtype=float)
         horizon = policy.size
@@ -69,6 +69,7 @@ def plot_log_prob_terms(
         ax.set_xlabel("step $t$")
         ax.set_title(f"{title}\n$\\log p_\\theta(\\tau) = {columns.sum():.3f}$")
     axes[0, 0].set_ylabel("log-probability term (stacked)")
-    axes[0, -1].legend(loc="lower right", fontsize=9)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=1, fontsize=10)
     fig.suptitle("The same episode under two MDPs: the policy terms (blue) do not change")
     return fig

@@ -62,5 +62,5 @@ def plot_theorem_check(
                   " (all trajectories)")
     ax.set_title("Theorem right-hand side vs exact gradient: every coordinate on $y = x$")
     ax.set_aspect("equal")
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", fontsize=10)
     return fig
