@@ -83,7 +83,12 @@ class Frame:
 
 
 def figure_png(figure: Figure, dpi: float, colors: int | None = None) -> bytes:
-    """Render FIGURE to PNG bytes with the Agg backend, deterministically.
+    """Render FIGURE to PNG bytes with the Agg backend, deterministically and quickly.
+
+    The figure is drawn once on its Agg canvas at ``dpi`` (the figure keeps that dpi) and the
+    pixels are encoded by Pillow: no "Software" metadata, so identical figures give identical
+    bytes. A layout engine (constrained layout) runs on the first render only and is then
+    switched off, so later renders keep the axes where they are and skip the layout pass.
 
     Parameters
     ----------
@@ -91,27 +96,32 @@ def figure_png(figure: Figure, dpi: float, colors: int | None = None) -> bytes:
     dpi : float
     colors : int, optional
         If given, quantise to a palette of this many colours (no dithering): frames of line
-        and bar plots shrink three- to five-fold and stay legible.
+        and bar plots shrink several-fold and stay legible.
 
     Returns
     -------
     bytes
-        A PNG without the "Software" metadata line, identical for identical figures.
     """
-    if not isinstance(figure.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    if colors is None:
-        return buffer.getvalue()
     from PIL import Image  # Pillow is a dependency of matplotlib
 
-    buffer.seek(0)
-    image = Image.open(buffer).convert("RGB").quantize(
-        colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-    )
+    canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(figure)
+    if figure.get_dpi() != dpi:
+        figure.set_dpi(dpi)
+    canvas.draw()
+    if figure.get_layout_engine() is not None:
+        figure.set_layout_engine("none")  # keep the layout just computed
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    image = image.convert("RGB")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    if colors is None:
+        image.save(out, format="PNG", compress_level=6)
+    else:
+        image = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
+                               dither=Image.Dither.NONE)
+        image.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 

@@ -333,7 +333,7 @@ class _NView:
     on the same axis, and the axis itself shrinks like 1/sqrt(N) (read it off the ticks).
     """
 
-    n_bins = 60
+    n_bins = 60  # at most
 
     def __init__(self, exact: float, spread: float, coordinate: tuple[int, int]) -> None:
         s, a = coordinate
@@ -357,6 +357,10 @@ class _NView:
         ax.set_xlabel(rf"estimate of $\partial J / \partial \theta[{s}, {a}]$"
                       r"   (axis: exact $\pm\,4\sigma_{\max}/\sqrt{N}$)")
         ax.set_ylabel("fraction of estimates per bin")
+        # The layout is computed once (see figure_png) while tick labels change with N: pin
+        # the y label where the widest tick labels ("0.005") leave room, and pad the sides.
+        ax.yaxis.set_label_coords(-0.13, 0.5)
+        self.figure.get_layout_engine().set(w_pad=0.15)
         self.figure.legend(loc="outside lower center", ncols=2, fontsize=9)
         self.title = ax.set_title(" ")
         self.coordinate = coordinate
@@ -364,7 +368,9 @@ class _NView:
     def show(self, means: np.ndarray, n: int, predicted: float) -> np.ndarray:
         """Redraw for these N-episode estimates; returns the bin counts."""
         half = 4.0 * self.spread / np.sqrt(n)
-        edges = np.linspace(self.exact - half, self.exact + half, self.n_bins + 1)
+        # about 2 sqrt(R) bins (15 to 60): ragged histograms of few estimates are not noise
+        n_bins = int(np.clip(2.0 * np.sqrt(len(means)), 15, self.n_bins))
+        edges = np.linspace(self.exact - half, self.exact + half, n_bins + 1)
         counts, _ = np.histogram(means, edges)
         heights = counts / len(means)
         self.bars.set_data(values=heights, edges=edges)
@@ -541,7 +547,7 @@ class _VarianceView:
         ax.set_ylim(bottom / 3.0, top * 3.0)
         ax.set_xlabel("episodes per estimate N")
         ax.set_ylabel(rf"Var of the estimate of $\partial J/\partial\theta[{s}, {a}]$")
-        ax.legend(loc="lower left", fontsize=9)
+        ax.legend(loc="upper right", fontsize=9)
         self.title = ax.set_title(" ")
 
 
@@ -661,7 +667,7 @@ THETA_GRID = tuple(np.round(np.arange(-3.0, 3.01, 0.5), 2))
 class _RatioView:
     def __init__(self, n_arms: int, means: np.ndarray) -> None:
         self.arms = np.arange(n_arms)
-        self.figure = Figure(figsize=(7.0, 3.6))
+        self.figure = Figure(figsize=(7.0, 3.9))
         left, right = self.figure.subplots(1, 2, width_ratios=[1, 1.6])
         self.pi_bars = left.bar(self.arms, np.zeros(n_arms), color=PALETTE[0])
         left.set_ylim(0.0, 1.0)
@@ -678,7 +684,8 @@ class _RatioView:
         right.axhline(0.0, color="0.3", linewidth=0.8)
         right.set_ylim(-0.3, 0.3)
         right.set_ylabel("derivative")
-        right.legend(loc="lower right", fontsize=9)
+        self.figure.legend(handles=[self.grad_bars, self.score_bars],
+                           loc="outside lower center", ncols=2, fontsize=9)
         self.right_title = right.set_title(" ")
         labels = [f"a = {a}\n(r = {m:g})" for a, m in zip(self.arms, means, strict=True)]
         for ax in (left, right):
