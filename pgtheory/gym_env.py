@@ -40,7 +40,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 
 from ._validation import check_rng
-from .linear_policy import _check_weights, sample_linear_actions
+from .linear_policy import _check_weights, _log_probs
 from .mdp import TabularMDP, _check_mdp
 
 __all__ = ["TabularMDPEnv", "Episodes", "collect_episodes", "one_hot_features"]
@@ -214,9 +214,14 @@ def collect_episodes(
     running = np.ones(n_envs, dtype=bool)  # still in its first episode
     truncated = np.zeros(n_envs, dtype=bool)
     features, actions, rewards, masks = [], [], [], []
-    for _ in range(max_steps):
+    for step in range(max_steps):
         x = np.asarray(featurize(observations), dtype=float)
-        a = sample_linear_actions(W, x, rng)
+        if step == 0 and (x.shape != (n_envs, W.shape[0]) or not np.isfinite(x).all()):
+            raise ValueError(f"featurize returned an array of shape {x.shape} (or non-finite "
+                             f"values); expected finite features ({n_envs}, {W.shape[0]})")
+        # a ~ pi_W(. | x) by inverse CDF, as pgtheory.sample_linear_actions (validated above)
+        cdf = np.cumsum(np.exp(_log_probs(W, x)), axis=1)
+        a = np.minimum((rng.random(n_envs)[:, None] >= cdf).sum(axis=1), W.shape[1] - 1)
         observations, r, term, trunc, _ = envs.step(a)
         features.append(x)
         actions.append(a)
