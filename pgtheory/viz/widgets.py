@@ -68,7 +68,7 @@ __all__ = [
 
 #: Resolution of the live image and of the precomputed web frames (dots per inch).
 LIVE_DPI = 100
-STATIC_DPI = 80
+STATIC_DPI = 90
 #: Colours kept in a web frame (palette PNG, no dithering): a frame is then a few kilobytes.
 STATIC_COLORS = 16
 #: N values of the web version's slider: a 1-2-5 grid from 1 to 10,000.
