@@ -11,7 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from build_book import ROOT, main as build_book
+from build_book import ROOT
+from build_book import main as build_book
 from site_audit import offsite_assets
 
 GOOD_MARKDOWN = r"""# A tiny chapter

@@ -9,7 +9,8 @@ from __future__ import annotations
 import matplotlib as mpl
 from cycler import cycler
 
-#: Okabe–Ito colours: blue, orange, bluish green, vermillion, sky blue, reddish purple, yellow, black.
+#: Okabe–Ito colours: blue, orange, bluish green, vermillion, sky blue, reddish purple,
+#: yellow, black.
 PALETTE: tuple[str, ...] = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
 )
