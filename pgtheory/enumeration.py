@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_index_array, check_positive_int, check_theta
+from ._validation import check_positive_int, check_theta
+from .factorization import trajectory_log_prob_terms
 from .mdp import TabularMDP, _check_mdp
 from .policy import _log_softmax
 from .sampling import Trajectories
@@ -128,25 +129,8 @@ def trajectory_log_prob(mdp: TabularMDP, theta: Any, states: Any, actions: Any) 
     ndarray(float), shape (n,)
         ``-inf`` for an episode the MDP cannot produce.
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    states = check_index_array(states, "states", mdp.n_states, "states")
-    actions = check_index_array(actions, "actions", mdp.n_actions, "actions")
-    expected = (states.shape[0], mdp.horizon)
-    for name, array in (("states", states), ("actions", actions)):
-        if array.shape != expected:
-            raise ValueError(
-                f"{name} has shape {array.shape}; expected (n, H) = {expected} "
-                "with H = mdp.horizon and the same n for states and actions"
-            )
-    log_pi = _log_softmax(theta)
-    with np.errstate(divide="ignore"):
-        log_prob = np.log(mdp.initial[states[:, 0]])
-        log_prob = log_prob + log_pi[states, actions].sum(axis=1)
-        log_prob = log_prob + np.log(
-            mdp.transitions[states[:, :-1], actions[:, :-1], states[:, 1:]]
-        ).sum(axis=1)
-    return log_prob
+    initial, policy, dynamics = trajectory_log_prob_terms(mdp, theta, states, actions)
+    return initial + policy.sum(axis=1) + dynamics.sum(axis=1)
 
 
 def expected_return_by_enumeration(mdp: TabularMDP, theta: Any) -> float:

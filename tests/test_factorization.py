@@ -22,13 +22,18 @@ def test_terms_have_the_documented_shapes(episodes):
     assert dynamics.shape == (50, 4)  # no transition after the last step H
 
 
-def test_terms_add_up_to_trajectory_log_prob(episodes):
-    mdp, theta, states, actions = episodes
-    initial, policy, dynamics = pg.trajectory_log_prob_terms(mdp, theta, states, actions)
-    np.testing.assert_allclose(
-        initial + policy.sum(axis=1) + dynamics.sum(axis=1),
-        pg.trajectory_log_prob(mdp, theta, states, actions),
-        rtol=1e-12,
+def test_terms_add_up_to_the_probability_of_every_enumerated_trajectory():
+    # Enumeration grows each trajectory's probability step by step, independently of this
+    # module (pg.trajectory_log_prob is now the sum of these terms, so it is not a check).
+    mdp = pg.random_mdp(3, 2, 3, rng=4)
+    theta = np.random.default_rng(5).normal(size=(3, 2))
+    every, probabilities = pg.enumerate_trajectories(mdp, theta)
+    initial, policy, dynamics = pg.trajectory_log_prob_terms(mdp, theta, every.states,
+                                                             every.actions)
+    total = initial + policy.sum(axis=1) + dynamics.sum(axis=1)
+    np.testing.assert_allclose(total, np.log(probabilities), rtol=1e-12)
+    np.testing.assert_array_equal(
+        total, pg.trajectory_log_prob(mdp, theta, every.states, every.actions)
     )
 
 
