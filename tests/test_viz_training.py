@@ -37,6 +37,7 @@ def test_range_mode_draws_median_band_reference_and_level() -> None:
     np.testing.assert_array_equal(median.get_ydata(), [0.0, 1.0, 2.0, 4.0])
     np.testing.assert_array_equal(exact.get_ydata(), x**2)
     assert list(level.get_ydata()) == [7.0, 7.0]
+    assert ax.get_xlim() == (0.0, 3.0)  # exactly the span of the runs
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
     assert band.min() == 0.0 and band.max() == 5.0
 
@@ -47,6 +48,7 @@ def test_lines_mode_draws_every_seed_and_one_legend_entry() -> None:
                                    spread="lines", xscale="log")
     ax = fig.axes[0]
     assert len(ax.get_lines()) == 3 and ax.get_xscale() == "log"
+    assert ax.get_xlim() == (1.0, 3.0)  # a log axis starts at the first positive x
     for line, row in zip(ax.get_lines(), returns, strict=True):
         np.testing.assert_array_equal(line.get_ydata(), row)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["alpha = 1 (3 seeds)"]

@@ -51,7 +51,9 @@ def plot_learning_curves(
     spread : {"range", "lines"}
         ``"range"``: the median over seeds as a line and the band from the lowest to the highest
         seed; ``"lines"``: every seed as its own thin line.
-    xscale : {"linear", "log"}
+    xscale : {"linear", "log", "symlog"}
+        ``"symlog"`` is logarithmic but, unlike ``"log"``, keeps x = 0 (the start). The x-axis
+        spans exactly the runs' x values.
     ax : matplotlib Axes, optional
         Draw into this Axes (e.g. one panel of a larger figure) instead of a new figure.
 
@@ -64,8 +66,12 @@ def plot_learning_curves(
         raise ValueError(f"spread must be 'range' or 'lines'; got {spread!r}")
     if ax is None:
         _, ax = plt.subplots()
+    x_range = [np.inf, -np.inf]
     for i, (label, (x, returns)) in enumerate(runs.items()):
         x = np.asarray(x, dtype=float)
+        shown = x[x > 0] if xscale == "log" else x  # a log axis cannot show x <= 0
+        if shown.size:
+            x_range = [min(x_range[0], shown.min()), max(x_range[1], shown.max())]
         returns = np.atleast_2d(np.asarray(returns, dtype=float))
         if returns.shape[1] != x.size:
             raise ValueError(
@@ -89,6 +95,8 @@ def plot_learning_curves(
     for label, level in (levels or {}).items():
         ax.axhline(level, color="grey", ls=":", lw=1.5, label=label)
     ax.set_xscale(xscale)
+    if np.isfinite(x_range).all() and x_range[0] < x_range[1]:
+        ax.set_xlim(*x_range)  # the runs' span: no empty margin, no negative symlog decades
     ax.set_xlabel(xlabel)
     ax.set_ylabel(r"exact expected return $J(\theta_g)$")
     ax.set_title(title)
