@@ -156,3 +156,13 @@ def test_monte_carlo_gradient_through_the_env_matches_the_exact_gradient(reward_
     standard_error = g.std(axis=0, ddof=1) / np.sqrt(g.shape[0])
     exact = pg.exact_gradient(mdp, theta)
     assert np.all(np.abs(g.mean(axis=0) - exact) < 4 * standard_error + 1e-12)
+
+
+def test_importing_pgtheory_does_not_import_gymnasium():
+    # gymnasium is optional: only pgtheory.gym_env and pgtheory.cartpole.train_cartpole need it.
+    import subprocess
+    import sys
+
+    code = "import sys, pgtheory, pgtheory.cartpole; print('gymnasium' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
