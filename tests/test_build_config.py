@@ -30,7 +30,11 @@ and referenced as {eq}`tiny-objective`.
 def make_book(root: Path, markdown: str, code: str) -> Path:
     """A one-page book in ROOT using the repository's _config.yml."""
     (root / "book").mkdir(parents=True)
-    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    for name in ("_config.yml", "references.bib"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "tools", root / "tools")  # the config's local Sphinx extension
+    if (ROOT / "_static").is_dir():
+        shutil.copytree(ROOT / "_static", root / "_static")
     (root / "_toc.yml").write_text("format: jb-book\nroot: book/tiny\n")
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell(code)],
