@@ -145,8 +145,9 @@ def test_collect_episodes_refuses_disabled_autoreset():
 
 @pytest.mark.parametrize("reward_to_go, baseline", [(False, None), (True, "leave_one_out")])
 def test_monte_carlo_gradient_through_the_env_matches_the_exact_gradient(reward_to_go, baseline):
-    # 3,000 episodes; 8 coordinates each within 4 standard errors: chance failure ~5e-4
-    # (normal approximation; the leave-one-out baseline makes episodes weakly dependent).
+    # 3,000 episodes; 8 coordinates (4 distinct, the rest their negatives) within 4 SE each:
+    # chance failure ~4 x 6e-5 = 3e-4 (normal approximation; the leave-one-out baseline makes
+    # the episodes weakly dependent).
     mdp = pg.chain_mdp()
     theta = np.array([[0.3, -0.2], [0.0, 0.5], [-0.4, 0.1], [0.2, 0.0]])
     episodes = collect_episodes(_vector_env(mdp, 3_000), theta, one_hot_features(4), rng=5,
