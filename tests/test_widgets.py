@@ -86,6 +86,18 @@ def test_n_slider_changes_histogram_image_and_text_of_the_same_figure(
     assert "N = 1,000 episodes" in explorer.text
 
 
+def test_histogram_visibly_narrows_on_a_fixed_axis(explorer: W.NExplorer) -> None:
+    """The reader must SEE the spread shrink: same x-axis at every N, fewer occupied bins."""
+    widths = {}
+    for n in (10, 100, 1000):
+        explorer.n_slider.value = n
+        limits = explorer.view.ax.get_xlim()
+        occupied = np.flatnonzero(heights(explorer.view) > 0.001)
+        widths[n] = (limits, occupied[-1] - occupied[0])
+    assert widths[10][0] == widths[100][0] == widths[1000][0], "the x-axis moved with N"
+    assert widths[10][1] > 2 * widths[100][1] > 4 * widths[1000][1], widths
+
+
 def test_prediction_shrinks_by_sqrt_10_when_n_grows_tenfold(explorer: W.NExplorer) -> None:
     explorer.n_slider.value = 100
     predicted_100 = float(PRED_LINE.search(explorer.text).group(1))
