@@ -13,8 +13,8 @@ Two books are checked:
   real build command, whose only cell displays ``viz.n_explorer()``; it tests the widget
   machinery independently of the chapters' text.
 
-Chromium is found at $PGTHEORY_CHROMIUM (default /usr/bin/chromium). A missing browser is a
-test failure, not a skip: the static widgets would otherwise go unchecked.
+The browser is the session's headless Chromium from tests/site/conftest.py (a missing browser is
+a test failure, not a skip: the static widgets would otherwise go unchecked).
 """
 
 from __future__ import annotations
@@ -33,9 +33,6 @@ import pytest
 from build_book import ROOT
 from build_book import main as build_book
 
-CHROMIUM = os.environ.get("PGTHEORY_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 STD_LINE = re.compile(r"empirical std of the estimates:\s*([0-9.e+-]+)")
 
 THROWAWAY_CELL = """\
@@ -66,21 +63,6 @@ def serve() -> Iterator[object]:
     for server in servers:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) or set "
-            "PGTHEORY_CHROMIUM to its path. The static widgets cannot be checked without it."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
