@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-.PHONY: book test setup serve notebooks lint clean
+.PHONY: book test setup serve notebooks lint clean student
 
 setup: $(STAMP)
 
@@ -47,3 +47,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf _build
+
+## Teach with it: student notebooks (solutions removed, self-check stubs) in _build/student/
+student: $(STAMP)
+	$(PY) tools/student_edition.py
