@@ -8,22 +8,14 @@ transferred. A missing browser is a test failure, never a skip: CI must run thes
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
-import io
-import os
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from site_server import CHROMIUM, CHROMIUM_ARGS, serve
 
 HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
-CHROMIUM = os.environ.get("PGTHEORY_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -33,37 +25,10 @@ def html_dir() -> Path:
     return HTML
 
 
-COMPRESSIBLE = {".html", ".js", ".css", ".json", ".svg", ".txt", ".map"}
-
-
-class _GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves _build/html the way GitHub Pages does: text assets gzip-compressed on request,
-    so that the bytes a page costs are measured as a reader's browser would receive them."""
-
-    def log_message(self, *args: object) -> None:  # keep test output readable
-        pass
-
-    def send_head(self):  # type: ignore[override]
-        path = Path(self.translate_path(self.path))
-        if (path.suffix in COMPRESSIBLE and path.is_file()
-                and "gzip" in self.headers.get("Accept-Encoding", "")):
-            body = gzip.compress(path.read_bytes(), mtime=0)
-            self.send_response(200)
-            self.send_header("Content-Type", self.guess_type(str(path)))
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            return io.BytesIO(body)
-        return super().send_head()
-
-
 @pytest.fixture(scope="session")
 def site_url(html_dir: Path) -> Iterator[str]:
-    handler = functools.partial(_GzipHandler, directory=str(html_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    url, server = serve(html_dir)
+    yield url
     server.shutdown()
     server.server_close()
 

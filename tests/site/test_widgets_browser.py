@@ -19,12 +19,9 @@ a test failure, not a skip: the static widgets would otherwise go unchecked).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +29,7 @@ import nbformat
 import pytest
 from build_book import ROOT
 from build_book import main as build_book
+from site_server import serve as serve_directory
 
 STD_LINE = re.compile(r"empirical std of the estimates:\s*([0-9.e+-]+)")
 
@@ -42,22 +40,15 @@ viz.n_explorer(coordinate=(0, 0), seed=0, n=100)
 """
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def serve() -> Iterator[object]:
     """serve(directory) -> base URL of a local server for it; servers stop at module end."""
-    servers: list[http.server.ThreadingHTTPServer] = []
+    servers = []
 
     def start(directory: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(directory))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url, server = serve_directory(directory)
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return url
 
     yield start
     for server in servers:
