@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-.PHONY: book test setup serve notebooks lint clean student
+.PHONY: book test setup serve notebooks lint clean student pdf
 
 setup: $(STAMP)
 
@@ -51,3 +51,8 @@ clean:
 ## Teach with it: student notebooks (solutions removed, self-check stubs) in _build/student/
 student: $(STAMP)
 	$(PY) tools/student_edition.py
+
+## The PDF of the whole book (needs TeX: see README.md) in _build/latex/, then its checks
+pdf: $(STAMP)
+	$(PY) tools/build_pdf.py
+	$(PY) -m pytest tests/test_pdf.py -q -p no:cacheprovider
