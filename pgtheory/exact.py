@@ -1,9 +1,9 @@
 """Exact objective, value functions and policy gradient by backward induction.
 
 Nothing here samples. For a finite-horizon MDP and a softmax policy pi_theta,
-the values satisfy the backward recursion of chapter 2 (eq.
-`backward-induction`, book/objective), written with array index t = 0..H-1
-for book step t + 1:
+the values satisfy the backward recursion of eq. `backward-induction` in
+chapter "Trajectories and the objective" (book/objective), written with
+array index t = 0..H-1 for book step t + 1:
 
     V_H(s)    = 0,
     Q_t(s, a) = r(s, a) + gamma * sum_{s'} P(s' | s, a) V_{t+1}(s'),
@@ -14,14 +14,17 @@ Shapes follow QuantEcon's ``backward_induction``: values ``(H+1, S)`` with a
 final row of zeros, action values ``(H, S, A)``.
 
 The state distributions d_t(s) = P(s_t = s) follow the forward recursion
-d_{t+1}(s') = sum_{s, a} d_t(s) pi(a|s) P(s'|s, a), and the policy gradient
-theorem (eq. `pg-theorem`, chapter 5, book/theorem) gives
+d_{t+1}(s') = sum_{s, a} d_t(s) pi(a|s) P(s'|s, a), and the state-action form
+of the policy gradient theorem (eq. `theorem-state-action` in book/theorem),
+specialised to the tabular softmax policy, gives
 
     dJ/dtheta[s, a] = sum_t gamma^t d_t(s) pi(a|s) (Q_t(s, a) - V_t(s))
 
 (array index t, so gamma^t is the book's gamma^(t-1)). The tests check this
 against central finite differences of :func:`expected_return`, not against
-the theorem.
+the theorem. (The trajectory form, eq. `pg-theorem`, is the same gradient
+written as an expectation over whole episodes; the chapter checks the two
+against each other by enumeration.)
 """
 
 from __future__ import annotations
@@ -47,24 +50,26 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class TrainingHistory:
-    """What happened during G steps of (stochastic or exact) gradient ascent.
+    """What happened during K steps of (stochastic or exact) gradient ascent.
 
     Returned by :func:`pgtheory.reinforce` and :func:`exact_gradient_ascent`
     (it lives here because the exact module is the lower of the two).
 
     Attributes
     ----------
-    thetas : ndarray(float), shape (G+1, S, A)
-        ``thetas[0]`` is the start; ``thetas[g+1] = thetas[g] + alpha * gradients[g]``.
-    expected_returns : ndarray(float), shape (G+1,)
-        Exact J(thetas[g]) by backward induction.
-    gradients : ndarray(float), shape (G, S, A)
-        The gradient (estimate) used at step g.
-    standard_errors : ndarray(float), shape (G, S, A)
+    thetas : ndarray(float), shape (K+1, S, A)
+        ``thetas[0]`` is the start and
+        ``thetas[k+1] = thetas[k] + alpha * gradients[k]`` (array index k from 0;
+        the book counts updates k = 1..K).
+    expected_returns : ndarray(float), shape (K+1,)
+        Exact J(thetas[k]) by backward induction.
+    gradients : ndarray(float), shape (K, S, A)
+        The gradient (estimate) used at step k.
+    standard_errors : ndarray(float), shape (K, S, A)
         Standard error of each step's gradient estimate (zeros for exact ascent).
-    sampled_returns : ndarray(float), shape (G,)
-        Mean sampled return of the episodes drawn at step g (for exact ascent,
-        where nothing is sampled, the exact J(thetas[g])).
+    sampled_returns : ndarray(float), shape (K,)
+        Mean sampled return of the episodes drawn at step k (for exact ascent,
+        where nothing is sampled, the exact J(thetas[k])).
     """
 
     thetas: np.ndarray
@@ -120,7 +125,7 @@ def _exact_gradient(mdp: TabularMDP, theta: np.ndarray) -> np.ndarray:
 def value_functions(mdp: TabularMDP, theta: Any) -> tuple[np.ndarray, np.ndarray]:
     """State and action values of the softmax policy by backward induction.
 
-    Implements eq. `backward-induction` in chapter 2 (book/objective).
+    Implements eq. `backward-induction` in book/objective.
 
     Parameters
     ----------
@@ -143,7 +148,7 @@ def value_functions(mdp: TabularMDP, theta: Any) -> tuple[np.ndarray, np.ndarray
 def expected_return(mdp: TabularMDP, theta: Any) -> float:
     """The objective J(theta) = E_{tau ~ p_theta}[R(tau)], exactly.
 
-    Implements eq. `objective` in chapter 2 (book/objective), evaluated by
+    Implements eq. `objective` in book/objective, evaluated by
     eq. `backward-induction`: J = sum_s rho(s) V_0(s). No sampling.
 
     Parameters
@@ -162,8 +167,9 @@ def expected_return(mdp: TabularMDP, theta: Any) -> float:
 def state_distributions(mdp: TabularMDP, theta: Any) -> np.ndarray:
     """Probability d_t(s) of being in state s at each step.
 
-    The state-visitation weights that appear in eq. `pg-theorem` in chapter 5
-    (book/theorem): d_0 = rho and d_{t+1}(s') = sum_{s,a} d_t(s) pi(a|s) P(s'|s,a).
+    The state-visitation weights d_t(s) = P(s_t = s) of the softmax form of
+    eq. `theorem-state-action` in book/theorem: d_0 = rho and
+    d_{t+1}(s') = sum_{s,a} d_t(s) pi(a|s) P(s'|s,a).
 
     Parameters
     ----------
@@ -183,8 +189,9 @@ def state_distributions(mdp: TabularMDP, theta: Any) -> np.ndarray:
 def exact_gradient(mdp: TabularMDP, theta: Any) -> np.ndarray:
     """The exact policy gradient grad_theta J(theta).
 
-    Implements eq. `pg-theorem` in chapter 5 (book/theorem) for the tabular
-    softmax policy:
+    Implements the state-action form of the policy gradient theorem, eq.
+    `theorem-state-action` in book/theorem, for the tabular softmax policy
+    (whose score is eq. `softmax-score`):
 
         dJ/dtheta[s, a] = sum_t gamma^t d_t(s) pi(a|s) (Q_t(s, a) - V_t(s)),
 
@@ -209,7 +216,7 @@ def exact_gradient_ascent(
 ) -> TrainingHistory:
     """Gradient ascent on J with the exact gradient: the noiseless twin of REINFORCE.
 
-    Each step applies eq. `reinforce-update` in chapter 7 (book/reinforce)
+    Each step applies eq. `reinforce-update` in book/reinforce
     with the exact gradient in place of the estimate:
     theta <- theta + alpha * grad J(theta).
 
@@ -218,7 +225,7 @@ def exact_gradient_ascent(
     mdp : TabularMDP
     theta0 : array_like(float), shape (S, A)
     n_steps : int
-        Number of updates G >= 1.
+        Number of updates K >= 1.
     learning_rate : float
         Step size alpha > 0.
 
