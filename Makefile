@@ -29,11 +29,12 @@ book: $(STAMP)
 ## Test it: every test there is, in the order that fails fastest
 test: $(STAMP)
 	$(PY) -m ruff check pgtheory tests tools benchmarks
-	$(PY) -m pytest tests --ignore=tests/site
+	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/test_pdf.py
 	$(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider
 	$(PY) tools/prime_cache.py $(NOTEBOOKS)
 	$(PY) tools/build_book.py
-	$(PY) -m pytest tests/site
+	$(PY) tools/build_pdf.py
+	$(PY) -m pytest tests/site tests/test_pdf.py
 
 serve: book
 	$(PY) -m http.server -d _build/html 8000

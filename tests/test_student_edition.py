@@ -325,3 +325,11 @@ def test_a_notebook_without_exercises_gets_no_banner():
     student, edition = student_edition.student_notebook(notebook)
     assert [c.source for c in student.cells] == ["# Intro"]
     assert edition.solutions_removed == 0 and edition.stubs_added == []
+
+
+def test_default_run_leaves_out_the_instructor_guide(tmp_path):
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert student_edition.main(["--out", str(tmp_path)]) == 0
+    written = {path.stem for path in tmp_path.glob("*.ipynb")}
+    assert "instructor_guide" not in written
+    assert {"theorem", "monte_carlo", "variance_reduction"} <= written

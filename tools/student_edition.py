@@ -1,6 +1,6 @@
 """Write the student edition of the book: every chapter notebook without its solutions.
 
-For each book/*.ipynb this writes a copy to _build/student/ (or --out DIR) in which
+For each chapter book/*.ipynb (not the instructor guide) this writes a copy to _build/student/ (or --out DIR) in which
 
 1. every solution is gone: sphinx-exercise ``{solution}`` directives in Markdown cells (colon
    fences ``:::{solution} label ... :::`` and backtick fences ```` ```{solution} ````, with
@@ -34,6 +34,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
+# Pages for the instructor, not handed to students.
+INSTRUCTOR_ONLY = {"instructor_guide"}
 OUT = ROOT / "_build" / "student"
 
 #: Tag of the inserted code cells (so instructors and tests can find them).
@@ -342,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to convert (default: every book/*.ipynb)")
     args = parser.parse_args(argv)
-    sources = args.notebooks or sorted(BOOK.glob("*.ipynb"))
+    sources = args.notebooks or sorted(
+        p for p in BOOK.glob("*.ipynb") if p.stem not in INSTRUCTOR_ONLY
+    )
     if not sources:
         print(f"no notebooks found in {BOOK}", file=sys.stderr)
         return 1
