@@ -1,6 +1,7 @@
 """Write the student edition of the book: every chapter notebook without its solutions.
 
-For each chapter book/*.ipynb (not the instructor guide) this writes a copy to _build/student/ (or --out DIR) in which
+For each chapter book/*.ipynb (not the instructor guide) this writes a copy to
+_build/student/ (or --out DIR) in which
 
 1. every solution is gone: sphinx-exercise ``{solution}`` directives in Markdown cells (colon
    fences ``:::{solution} label ... :::`` and backtick fences ```` ```{solution} ````, with
