@@ -19,7 +19,7 @@ This module adds what the chapter needs to *test* the claims around them:
   leave-one-out (as :func:`pgtheory.gradient_samples` does; unbiased) or in-sample
   (b estimated from all N episodes, the episode itself included; biased at small N),
   for many independent batches at once.
-* :func:`total_variance`: the empirical total variance sum_k Var(g_k) of per-episode
+* :func:`total_variance`: the empirical total variance sum_j Var(g_j) of per-episode
   estimates and its standard error, for comparing with the exact value.
 
 Time index convention: book step t = 1..H is array index t - 1; a baseline table of
@@ -134,7 +134,7 @@ def exact_step_baseline_moments(
     """Exact mean and per-coordinate variance of one episode's estimate with a baseline table.
 
     Sums over every trajectory (:func:`pgtheory.enumerate_trajectories`; tiny MDPs only):
-    E[g] = sum_tau p_theta(tau) g(tau) and Var[g_k] = sum_tau p_theta(tau) (g_k(tau) - E[g_k])^2,
+    E[g] = sum_tau p_theta(tau) g(tau) and Var[g_j] = sum_tau p_theta(tau) (g_j(tau) - E[g_j])^2,
     with g as in :func:`step_baseline_gradients`. E[g] equals
     :func:`pgtheory.exact_gradient` exactly when the table ignores the action (eq. `baseline`
     in chapter 8, book/variance_reduction, and its state-dependent extension).
@@ -175,14 +175,14 @@ def optimal_baseline_batch_means(
     """Batch-mean gradient estimates with the optimal constant baseline estimated per batch.
 
     For each of ``n_batches`` independent batches of N = ``batch_size`` episodes, returns
-    (1/N) sum_i (A_i - b_i B_i) (notation of :mod:`pgtheory.estimators`), where b_i
-    estimates b* = E[A_k B_k] / E[B_k^2] (eq. `optimal-baseline` in chapter 8,
+    (1/N) sum_i (Y_i - b_i B_i) (notation of :mod:`pgtheory.estimators`), where b_i
+    estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline` in chapter 8,
     book/variance_reduction) coordinate by coordinate:
 
-    * ``"leave_one_out"``: b_i = sum_{j != i} A_j B_j / sum_{j != i} B_j^2. It is
+    * ``"leave_one_out"``: b_i = sum_{n != i} Y_n B_n / sum_{n != i} B_n^2. It is
       independent of episode i, so E[b_i B_i] = E[b_i] E[B_i] = 0 and the batch mean is
       unbiased. This is what :func:`pgtheory.gradient_samples` does.
-    * ``"in_sample"``: b = sum_j A_j B_j / sum_j B_j^2 for every episode of the batch.
+    * ``"in_sample"``: b = sum_n Y_n B_n / sum_n B_n^2 for every episode of the batch.
       b now depends on episode i, E[b B_i] != 0 in general, and the batch mean is
       biased by O(1/N).
 
@@ -236,7 +236,7 @@ def optimal_baseline_batch_means(
 
 
 def total_variance(samples: Any) -> tuple[float, float]:
-    """Empirical total variance sum_k Var(g_k) of per-episode estimates, with its standard error.
+    """Empirical total variance sum_j Var(g_j) of per-episode estimates, with its standard error.
 
     With d_i = ||g_i - g_bar||^2 (summed over every coordinate), the estimate is
     sum_i d_i / (n - 1), the sum of the per-coordinate sample variances (ddof = 1). Its

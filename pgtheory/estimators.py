@@ -1,26 +1,29 @@
 """Monte Carlo estimators of the policy gradient and their exact moments.
 
 Every estimator here has the form, for one episode tau_i and each coordinate
-k = (s, a) of theta,
+j = (s, a) of theta,
 
-    g_ik = A_ik - b_k B_ik,   B_i = grad log p_theta(tau_i) = sum_t score_t,
+    g_ij = Y_ij - b_j B_ij,   B_i = grad log p_theta(tau_i) = sum_t score_t,
 
 where score_t = e_{s_t} ⊗ (e_{a_t} - pi(. | s_t)) (eq. `softmax-score`) and
 
-* ``estimator="total_return"``: A_i = R(tau_i) B_i, the likelihood-ratio
+* ``estimator="total_return"``: Y_i = R(tau_i) B_i, the likelihood-ratio
   gradient (eq. `lr-gradient` in chapter 3, book/likelihood_ratio, obtained
   with eq. `log-derivative`) in the form of eq. `pg-theorem` (chapter 5),
   averaged over episodes as in eq. `mc-estimate` (chapter 6);
-* ``estimator="reward_to_go"``: A_i = sum_t score_t G_t with
+* ``estimator="reward_to_go"``: Y_i = sum_t score_t G_t with
   G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 8).
 
 The baseline (eq. `baseline`, chapter 8) is ``None`` (b = 0), a real number b
 (so g = (R - b) B or sum_t score_t (G_t - b)), or ``"optimal"``:
-b_k* = E[A_k B_k] / E[B_k^2] (eq. `optimal-baseline`; Greensmith, Bartlett &
-Baxter 2004), the constant that minimises Var(g_k) because E[B_k] = 0.
+b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`), the constant that
+minimises Var(g_j) because E[B_j] = 0. This per-coordinate form is usually
+credited to Peters & Schaal (2008); Greensmith, Bartlett & Baxter (2004)
+derive the single constant that minimises the total variance sum_j Var(g_j),
+sum_j E[Y_j B_j] / sum_j E[B_j^2] (not implemented here).
 
-Because E[B_k] = 0, any b that does not depend on episode i leaves g_i
-unbiased. From samples, b_k* is therefore estimated *leave-one-out*: the
+Because E[B_j] = 0, any b that does not depend on episode i leaves g_i
+unbiased. From samples, b_j* is therefore estimated *leave-one-out*: the
 baseline of episode i uses the other n - 1 episodes of the batch only. The
 in-sample ratio would correlate b with episode i and bias the estimate by
 O(1/n). The leave-one-out sums are formed from prefix and suffix sums (not
@@ -29,7 +32,11 @@ denominator is 0 the baseline is 0.
 
 Time index convention: book step t = 1..H is array column t - 1; the
 discount factor gamma^(t-1) of G_t is counted from the start of the episode,
-so reward-to-go is unbiased for the discounted objective.
+so reward-to-go is unbiased for the discounted objective. Note that
+:func:`pgtheory.value_functions` discounts from step t instead (V_t, Q_t are
+expected discounted rewards from step t on, weighting r_{t'} by
+gamma^(t'-t)), so with gamma < 1, E[G_t | h_t, a_t] = gamma^(t-1) Q_t(s_t, a_t),
+not Q_t(s_t, a_t). With gamma = 1 (as in the book's chapters) the two agree.
 
 The exact moments (:func:`exact_estimator_mean`,
 :func:`exact_estimator_variance`) are sums over every trajectory from
@@ -41,6 +48,9 @@ References
 ----------
 E. Greensmith, P. L. Bartlett and J. Baxter (2004), "Variance reduction
 techniques for gradient estimates in reinforcement learning", JMLR 5.
+
+J. Peters and S. Schaal (2008), "Reinforcement learning of motor skills with
+policy gradients", Neural Networks 21(4).
 
 T. F. Chan, G. H. Golub and R. J. LeVeque (1979), "Updating formulae and a
 pairwise algorithm for computing sample variances".
@@ -101,7 +111,7 @@ def _exclusive_sum(x: np.ndarray) -> np.ndarray:
 
 
 def _leave_one_out_baseline(a_part: np.ndarray, b_part: np.ndarray) -> np.ndarray:
-    """b_ik = sum_{j != i} A_jk B_jk / sum_{j != i} B_jk^2 (0 where the sum is 0)."""
+    """b_ij = sum_{n != i} Y_nj B_nj / sum_{n != i} B_nj^2 (0 where the sum is 0)."""
     numerator = _exclusive_sum(a_part * b_part)
     denominator = _exclusive_sum(b_part * b_part)
     return np.divide(
@@ -180,7 +190,10 @@ def reward_to_go(rewards: Any, discount: float = 1.0) -> np.ndarray:
     The factor gamma^(t'-1) is counted from the first step, not from t, so
     that sum_t score_t G_t is unbiased for the gradient of the discounted
     objective. With gamma = 1 (the default) it is the plain sum of the
-    rewards still to come, and G_1 = R(tau).
+    rewards still to come, and G_1 = R(tau). Because of this convention, with
+    gamma < 1 G_t is NOT an unbiased sample of the Q_t of
+    :func:`pgtheory.value_functions`, which discounts from step t:
+    E[G_t | h_t, a_t] = gamma^(t-1) Q_t(s_t, a_t).
 
     Parameters
     ----------
@@ -422,9 +435,9 @@ def optimal_baseline(
     """The exact variance-minimising constant baseline for each coordinate.
 
     Implements eq. `optimal-baseline` in chapter 8 (book/variance_reduction):
-    b_k* = E[A_k B_k] / E[B_k^2], with expectations as sums over every
+    b_j* = E[Y_j B_j] / E[B_j^2] (Peters & Schaal 2008), with expectations as sums over every
     trajectory (tiny MDPs only; see :func:`pgtheory.enumerate_trajectories`).
-    Coordinates with E[B_k^2] = 0 get b_k* = 0.
+    Coordinates with E[B_j^2] = 0 get b_j* = 0.
 
     Parameters
     ----------
@@ -468,7 +481,7 @@ def exact_estimator_mean(
 def exact_estimator_variance(
     mdp: TabularMDP, theta: Any, estimator: str = "total_return", baseline: Baseline = None
 ) -> np.ndarray:
-    """Var[g_k] of ONE episode's estimate, per coordinate, summed over every trajectory.
+    """Var[g_j] of ONE episode's estimate, per coordinate, summed over every trajectory.
 
     The N-episode mean has variance ``exact_estimator_variance(...) / N``
     (eq. `mc-variance` in chapter 6, book/monte_carlo). ``"optimal"`` uses

@@ -1,6 +1,6 @@
 """Figures for chapter 7 (book/reinforce): learning curves of REINFORCE and exact ascent.
 
-:func:`plot_learning_curves` draws the exact objective J(theta_g) along training (the
+:func:`plot_learning_curves` draws the exact objective J(theta_k) along training (the
 ``expected_returns`` of a :class:`pgtheory.TrainingHistory`) for several settings, each run
 over several seeds, against steps or against episodes used. It only draws numbers computed by
 :func:`pgtheory.reinforce` and :func:`pgtheory.exact_gradient_ascent`, and creates the figure
@@ -41,7 +41,7 @@ def plot_learning_curves(
     runs : mapping label -> (x, returns)
         ``x``: ndarray(float), shape (G+1,), the horizontal coordinate of each iterate (the
         step g, or the episodes used so far); ``returns``: ndarray(float), shape
-        (n_seeds, G+1), exact J(theta_g) of each seed's run.
+        (n_seeds, K+1), exact J(theta_k) of each seed's run.
     reference : mapping label -> (x, returns), optional
         Noiseless curves (e.g. exact gradient ascent), ``returns`` of shape (G+1,); drawn in
         black, dashed.
@@ -98,7 +98,7 @@ def plot_learning_curves(
     if np.isfinite(x_range).all() and x_range[0] < x_range[1]:
         ax.set_xlim(*x_range)  # the runs' span: no empty margin, no negative symlog decades
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(r"exact expected return $J(\theta_g)$")
+    ax.set_ylabel(r"exact expected return $J(\theta_k)$")
     ax.set_title(title)
     ax.legend(fontsize=9)
     return ax.figure

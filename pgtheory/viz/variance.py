@@ -1,6 +1,6 @@
 """Figures for chapter 8 (book/variance_reduction): how much reward-to-go and baselines save.
 
-* :func:`plot_variance_bars`: the total variance sum_k Var(g_k) of one episode's estimate for
+* :func:`plot_variance_bars`: the total variance sum_j Var(g_j) of one episode's estimate for
   each estimator and baseline, exact (bars) beside empirical (points with 2-standard-error
   bars), one group of bars per MDP, on a log axis.
 * :func:`plot_estimate_histograms`: overlaid histograms of many N-episode estimates of one
@@ -68,7 +68,7 @@ def plot_variance_bars(
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xticks(x, configurations, rotation=20, ha="right")
     ax.set_xlabel("estimator and baseline")
-    ax.set_ylabel(r"total variance $\sum_k \operatorname{Var}(g_k)$ of one episode")
+    ax.set_ylabel(r"total variance $\sum_j \operatorname{Var}(g_j)$ of one episode")
     ax.set_title("Reward-to-go and baselines shrink the variance of the gradient estimate")
     ax.legend(loc="upper right", fontsize=9)
     return fig
