@@ -1,6 +1,6 @@
 """Baselines beyond a constant: per-step tables, and how the optimal constant is estimated.
 
-Chapter 8 (book/variance_reduction) subtracts a baseline from the return that multiplies
+Chapter 7 (book/variance_reduction) subtracts a baseline from the return that multiplies
 each score. :mod:`pgtheory.estimators` covers a constant b and the optimal constant b*.
 This module adds what the chapter needs to *test* the claims around them:
 
@@ -100,7 +100,7 @@ def step_baseline_gradients(
     """One gradient estimate per episode with a per-step baseline table b_t(s_t, a_t).
 
     Implements g_i = sum_t grad log pi_theta(a_t | s_t) (W_t - b_t(s_t, a_t)), with
-    W_t = G_t (eq. `reward-to-go` in chapter 8, book/variance_reduction) or R(tau).
+    W_t = G_t (eq. `reward-to-go` in chapter 7, book/variance_reduction) or R(tau).
     If the table does not depend on the action this is unbiased (eq. `baseline`);
     if it does, in general it is not.
 
@@ -137,7 +137,7 @@ def exact_step_baseline_moments(
     E[g] = sum_tau p_theta(tau) g(tau) and Var[g_j] = sum_tau p_theta(tau) (g_j(tau) - E[g_j])^2,
     with g as in :func:`step_baseline_gradients`. E[g] equals
     :func:`pgtheory.exact_gradient` exactly when the table ignores the action (eq. `baseline`
-    in chapter 8, book/variance_reduction, and its state-dependent extension).
+    in chapter 7, book/variance_reduction, and its state-dependent extension).
 
     Parameters
     ----------
@@ -176,7 +176,7 @@ def optimal_baseline_batch_means(
 
     For each of ``n_batches`` independent batches of N = ``batch_size`` episodes, returns
     (1/N) sum_i (Y_i - b_i B_i) (notation of :mod:`pgtheory.estimators`), where b_i
-    estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline` in chapter 8,
+    estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline` in chapter 7,
     book/variance_reduction) coordinate by coordinate:
 
     * ``"leave_one_out"``: b_i = sum_{n != i} Y_n B_n / sum_{n != i} B_n^2. It is

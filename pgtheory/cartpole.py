@@ -1,6 +1,6 @@
 """REINFORCE with a linear softmax policy on Gymnasium's CartPole-v1.
 
-Chapter 9 (book/cartpole). Each iteration g = 1, ..., G:
+Chapter 8 (book/cartpole). Each iteration k = 1, ..., K:
 
 1. run the policy pi_W in ``n_envs`` copies of CartPole-v1 at once (a
    Gymnasium vector environment) until each copy has finished one episode
@@ -8,7 +8,7 @@ Chapter 9 (book/cartpole). Each iteration g = 1, ..., G:
 2. estimate the gradient by the mean over those N = ``n_envs`` episodes of
    sum_t grad log pi_W(a_t | x_t) (G_t - b_t)
    (:func:`pgtheory.linear_policy.episodic_gradient`);
-3. step W <- W + alpha * g_hat (eq. `reinforce-update`, chapter 7).
+3. step W <- W + alpha * g_hat (eq. `reinforce-update`, chapter 6).
 
 The agent calls only ``reset`` and ``step``; it never sees CartPole's
 equations of motion.

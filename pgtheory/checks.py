@@ -301,7 +301,7 @@ def check_log_softmax_grad(fn: Callable[[np.ndarray, int, int], Any], *,
                            verbose: bool = True) -> CheckResult:
     """Check your score of the tabular softmax policy, grad_theta log pi_theta(a | s).
 
-    Tests eq. `softmax-score` in chapter 4 (book/factorization):
+    Tests eq. `softmax-score` in chapter 3 (book/factorization):
     grad_theta log pi_theta(a | s) = e_s ⊗ (e_a - pi_theta(. | s)), an (S, A) array that is zero
     outside row s.
 
@@ -332,7 +332,7 @@ def check_log_softmax_grad(fn: Callable[[np.ndarray, int, int], Any], *,
         (theta_random, 1, 2, "a random theta (S=3, A=4)"),
         (theta_random, 0, 0, "a random theta (S=3, A=4)"),
         (theta_random, 2, 3, "a random theta (S=3, A=4)"),
-        (np.array([[0.5, 0.0, -0.5]]), 0, 2, "the bandit of chapter 5 (one state, three arms)"),
+        (np.array([[0.5, 0.0, -0.5]]), 0, 2, "the bandit of chapter 4 (one state, three arms)"),
         (np.zeros((4, 2)), 3, 1, "theta = 0 on the chain's shape (S=4, A=2)"),
         (np.array([[800.0, 801.0, 799.0], [0.0, 1000.0, -1000.0]]), 0, 1,
          "large logits (up to 1000), where exp(theta) overflows"),
@@ -451,7 +451,7 @@ def check_trajectory_log_prob_grad(fn: Callable[[np.ndarray, np.ndarray, np.ndar
                                    verbose: bool = True) -> CheckResult:
     """Check your trajectory score grad_theta log p_theta(tau) = sum_t grad log pi(a_t | s_t).
 
-    Tests eq. `grad-log-traj` in chapter 4 (book/factorization), with each term given by eq.
+    Tests eq. `grad-log-traj` in chapter 3 (book/factorization), with each term given by eq.
     `softmax-score`.
 
     Parameters
@@ -623,7 +623,7 @@ def check_reinforce_estimator(
 ) -> CheckResult:
     """Check your Monte Carlo policy-gradient estimate from a batch of episodes.
 
-    Tests eq. `mc-estimate` in chapter 6 (book/monte_carlo):
+    Tests eq. `mc-estimate` in chapter 5 (book/monte_carlo):
     g_N = (1/N) sum_n R(tau_n) sum_t grad log pi(a_t^n | s_t^n), the estimator of eq.
     `pg-theorem` averaged over the N episodes, with R(tau) = sum_t r_t (undiscounted).
 
@@ -685,7 +685,7 @@ def check_reinforce_estimator(
                  "R(tau) = r_1 + ... + r_H."),
                 (score(theta, states, actions, _reward_to_go(rewards)).mean(axis=0),
                  "You weighted each score by the reward-to-go G_t. That is the reward-to-go "
-                 "estimator of chapter 8 (same expectation, eq. (reward-to-go)), not eq. "
+                 "estimator of chapter 7 (same expectation, eq. (reward-to-go)), not eq. "
                  "(mc-estimate), which weights every score by the whole return R(tau)."),
                 ((returns[:, None, None] * counts).mean(axis=0),
                  "Your scores count the pairs (s_t, a_t) but miss the normaliser's term "
@@ -716,7 +716,7 @@ def check_reinforce_estimator(
 def check_reward_to_go(fn: Callable[[np.ndarray], Any], *, verbose: bool = True) -> CheckResult:
     """Check your reward-to-go G_t = sum_{t'=t}^{H} r_{t'} for every step of every episode.
 
-    Tests eq. `reward-to-go` in chapter 8 (book/variance_reduction), undiscounted.
+    Tests eq. `reward-to-go` in chapter 7 (book/variance_reduction), undiscounted.
 
     Parameters
     ----------
@@ -826,7 +826,7 @@ def check_baseline_estimator(
 ) -> CheckResult:
     """Check your reward-to-go gradient estimate with a state-dependent baseline b_t(s_t).
 
-    Tests eq. `baseline` in chapter 8 (book/variance_reduction), with the baseline a function
+    Tests eq. `baseline` in chapter 7 (book/variance_reduction), with the baseline a function
     of the step and the state as in the section "A baseline may depend on the state, not on
     the action":
     g_N = (1/N) sum_n sum_t grad log pi(a_t^n | s_t^n) (G_t^n - b_t(s_t^n)).
@@ -962,7 +962,7 @@ def check_reinforce_update(fn: Callable[[np.ndarray, np.ndarray, float], Any], *
                            verbose: bool = True) -> CheckResult:
     """Check your REINFORCE parameter update theta <- theta + alpha * g.
 
-    Tests eq. `reinforce-update` in chapter 7 (book/reinforce): gradient ASCENT on J.
+    Tests eq. `reinforce-update` in chapter 6 (book/reinforce): gradient ASCENT on J.
 
     Parameters
     ----------

@@ -8,13 +8,13 @@ j = (s, a) of theta,
 where score_t = e_{s_t} ⊗ (e_{a_t} - pi(. | s_t)) (eq. `softmax-score`) and
 
 * ``estimator="total_return"``: Y_i = R(tau_i) B_i, the likelihood-ratio
-  gradient (eq. `lr-gradient` in chapter 3, book/likelihood_ratio, obtained
-  with eq. `log-derivative`) in the form of eq. `pg-theorem` (chapter 5),
-  averaged over episodes as in eq. `mc-estimate` (chapter 6);
+  gradient (eq. `lr-gradient` in chapter 2, book/likelihood_ratio, obtained
+  with eq. `log-derivative`) in the form of eq. `pg-theorem` (chapter 4),
+  averaged over episodes as in eq. `mc-estimate` (chapter 5);
 * ``estimator="reward_to_go"``: Y_i = sum_t score_t G_t with
-  G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 8).
+  G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 7).
 
-The baseline (eq. `baseline`, chapter 8) is ``None`` (b = 0), a real number b
+The baseline (eq. `baseline`, chapter 7) is ``None`` (b = 0), a real number b
 (so g = (R - b) B or sum_t score_t (G_t - b)), or ``"optimal"``:
 b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`), the constant that
 minimises Var(g_j) because E[B_j] = 0. This per-coordinate form is usually
@@ -42,7 +42,7 @@ The exact moments (:func:`exact_estimator_mean`,
 :func:`exact_estimator_variance`) are sums over every trajectory from
 :func:`pgtheory.enumerate_trajectories` and are for tiny MDPs only. They give
 the variance of ONE episode's estimate; the mean of N episodes has variance
-1/N of that (eq. `mc-variance`, chapter 6).
+1/N of that (eq. `mc-variance`, chapter 5).
 
 References
 ----------
@@ -183,7 +183,7 @@ def _check_trajectories(mdp: TabularMDP, trajectories: Any) -> Trajectories:
 def reward_to_go(rewards: Any, discount: float = 1.0) -> np.ndarray:
     """Discounted reward-to-go G_t for every step of every episode.
 
-    Implements eq. `reward-to-go` in chapter 8 (book/variance_reduction):
+    Implements eq. `reward-to-go` in chapter 7 (book/variance_reduction):
 
         G_t = sum_{t'=t}^{H} gamma^(t'-1) r_{t'},   i.e.  G_t = gamma^(t-1) r_t + G_{t+1}.
 
@@ -220,7 +220,7 @@ def episode_gradients(
 ) -> np.ndarray:
     """One policy-gradient estimate per episode.
 
-    Implements eq. `mc-estimate` (chapter 6) term by term, with the integrand
+    Implements eq. `mc-estimate` (chapter 5) term by term, with the integrand
     of eq. `pg-theorem` (``"total_return"``) or eq. `reward-to-go`
     (``"reward_to_go"``), minus a constant baseline (eq. `baseline`) or the
     leave-one-out estimate of eq. `optimal-baseline` (``"optimal"``); see
@@ -338,7 +338,7 @@ def gradient_estimate(
         M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b),
 
     so memory grows with ``chunk_size``, not with n. The standard error
-    implements eq. `mc-variance` in chapter 6 (book/monte_carlo).
+    implements eq. `mc-variance` in chapter 5 (book/monte_carlo).
 
     Parameters
     ----------
@@ -434,7 +434,7 @@ def optimal_baseline(
 ) -> np.ndarray:
     """The exact variance-minimising constant baseline for each coordinate.
 
-    Implements eq. `optimal-baseline` in chapter 8 (book/variance_reduction):
+    Implements eq. `optimal-baseline` in chapter 7 (book/variance_reduction):
     b_j* = E[Y_j B_j] / E[B_j^2] (Peters & Schaal 2008), with expectations as sums over every
     trajectory (tiny MDPs only; see :func:`pgtheory.enumerate_trajectories`).
     Coordinates with E[B_j^2] = 0 get b_j* = 0.
@@ -484,7 +484,7 @@ def exact_estimator_variance(
     """Var[g_j] of ONE episode's estimate, per coordinate, summed over every trajectory.
 
     The N-episode mean has variance ``exact_estimator_variance(...) / N``
-    (eq. `mc-variance` in chapter 6, book/monte_carlo). ``"optimal"`` uses
+    (eq. `mc-variance` in chapter 5, book/monte_carlo). ``"optimal"`` uses
     the exact b* of :func:`optimal_baseline`, which the leave-one-out sample
     version approaches as the batch grows.
 

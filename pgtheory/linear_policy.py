@@ -1,6 +1,6 @@
 """Linear softmax policies over feature vectors, and REINFORCE for episodes of unequal length.
 
-Chapter 9 (book/cartpole) leaves the table behind: a state is described by a
+Chapter 8 (book/cartpole) leaves the table behind: a state is described by a
 feature vector x in R^d (for CartPole, the four observations and a constant
 1), and the policy is a softmax over linear logits,
 
@@ -11,7 +11,7 @@ Its score is (eq. `cartpole-linear-score`)
     grad_W log pi_W(a | x) = x ⊗ (e_a - pi_W(. | x)),
 
 a (d, A) array. With one-hot features x = e_s (and no bias) the logits are
-x . W = W[s], so the tabular softmax of chapter 4 is the special case W = theta.
+x . W = W[s], so the tabular softmax of chapter 3 is the special case W = theta.
 
 Episodes end when the environment says so, so a batch of N episodes has
 lengths T_1, ..., T_N. It is stored padded to T = max_n T_n with a boolean
@@ -186,7 +186,7 @@ def _score(W: np.ndarray, features: np.ndarray, actions: np.ndarray) -> np.ndarr
 def linear_score(W: Any, features: Any, actions: Any) -> np.ndarray:
     """The score grad_W log pi_W(a | x) for each (feature vector, action) pair.
 
-    Implements eq. `cartpole-linear-score` in chapter 9 (book/cartpole):
+    Implements eq. `cartpole-linear-score` in chapter 8 (book/cartpole):
     grad_W log pi_W(a | x) = x ⊗ (e_a - pi_W(. | x)).
 
     Parameters
@@ -273,7 +273,7 @@ def _masked_reward_to_go(rewards: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def masked_reward_to_go(rewards: Any, mask: Any) -> np.ndarray:
     """Reward-to-go G_t = sum_{t'=t}^{T_n} r_t' of padded episodes (0 on padding).
 
-    The undiscounted form of eq. `reward-to-go` in chapter 8
+    The undiscounted form of eq. `reward-to-go` in chapter 7
     (book/variance_reduction), each episode summed up to its own end T_n.
 
     Parameters
@@ -409,8 +409,8 @@ def episodic_gradient(
 ) -> np.ndarray:
     """The REINFORCE gradient estimate: the mean over EPISODES of the per-episode sums.
 
-    Implements eq. `mc-estimate` of chapter 6 (book/monte_carlo) for the
-    linear softmax policy, with the reward-to-go and baseline of chapter 8:
+    Implements eq. `mc-estimate` of chapter 5 (book/monte_carlo) for the
+    linear softmax policy, with the reward-to-go and baseline of chapter 7:
 
         g_hat = (1/N) sum_{n=1}^{N} sum_{t=1}^{T_n} grad_W log pi_W(a^n_t|x^n_t) (Psi^n_t - b^n_t)
 
@@ -422,7 +422,7 @@ def episodic_gradient(
     in the batch" of many tutorials) multiplies the estimate by the random
     factor N / sum_n T_n, which is small exactly when the episodes are long:
     long episodes are down-weighted relative to short ones, the expectation
-    is no longer grad J (nor even a fixed multiple of it, see chapter 9's
+    is no longer grad J (nor even a fixed multiple of it, see chapter 8's
     worked example), and the effective step size shrinks as the agent
     improves.
 

@@ -1,9 +1,9 @@
 """REINFORCE: stochastic gradient ascent with Monte Carlo policy gradients.
 
-The algorithm of chapter 7 (book/reinforce), for g = 1, ..., G:
+The algorithm of chapter 6 (book/reinforce), for k = 1, ..., K:
 
 1. sample N episodes tau_1..tau_N from p_theta;
-2. estimate g_hat = (1/N) sum_i g_i with any estimator of chapters 6 and 8;
+2. estimate g_hat = (1/N) sum_i g_i with any estimator of chapters 5 and 7;
 3. update theta <- theta + alpha * g_hat (eq. `reinforce-update`).
 
 The history also records the exact J(theta) after every update (by backward
@@ -52,8 +52,8 @@ def reinforce(
 ) -> TrainingHistory:
     """Run REINFORCE for ``n_steps`` updates of ``n_episodes`` episodes each.
 
-    Implements eq. `reinforce-update` in chapter 7 (book/reinforce):
-    theta_{g+1} = theta_g + alpha * g_hat(theta_g).
+    Implements eq. `reinforce-update` in chapter 6 (book/reinforce):
+    theta_{k+1} = theta_k + alpha * g_hat(theta_k).
 
     Parameters
     ----------

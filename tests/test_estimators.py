@@ -226,7 +226,7 @@ def test_optimal_baseline_is_the_ratio_of_moments():
 def test_reward_to_go_reduces_total_variance_on_these_mdps(mdp, theta):
     # Not a theorem for every MDP (dropped past-reward terms have mean zero but can
     # covary with the rest); it holds on the chain and these random MDPs, by a wide
-    # margin (0.5-0.7x total variance), which is what chapter 8 shows.
+    # margin (0.5-0.7x total variance), which is what chapter 7 shows.
     for baseline in (None, "optimal"):
         total = pg.exact_estimator_variance(mdp, theta, "total_return", baseline).sum()
         to_go = pg.exact_estimator_variance(mdp, theta, "reward_to_go", baseline).sum()

@@ -1,4 +1,4 @@
-"""Tests for pgtheory.gaussian_bandit (chapter 3, ``book/likelihood_ratio``).
+"""Tests for pgtheory.gaussian_bandit (chapter 2, ``book/likelihood_ratio``).
 
 Three independent checks meet here:
 

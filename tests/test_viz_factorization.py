@@ -1,4 +1,4 @@
-"""Figure of chapter 4: stacked log-probability terms, titled, labelled, with a legend."""
+"""Figure of chapter 3: stacked log-probability terms, titled, labelled, with a legend."""
 
 import matplotlib
 

@@ -1,4 +1,4 @@
-"""Tests for pgtheory.viz.likelihood_ratio: chapter 3's figures plot what their captions claim."""
+"""Tests for pgtheory.viz.likelihood_ratio: chapter 2's figures plot what their captions claim."""
 
 from __future__ import annotations
 

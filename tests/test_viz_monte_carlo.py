@@ -1,4 +1,4 @@
-"""Figures of chapter 6: each draws the numbers it is given, titled, labelled and with a legend."""
+"""Figures of chapter 5: each draws the numbers it is given, titled, labelled and with a legend."""
 
 import matplotlib
 

@@ -1,4 +1,4 @@
-"""Tests for pgtheory.viz.objective: chapter 2 plots the exact J and its gradient."""
+"""Tests for pgtheory.viz.objective: chapter 1 plots the exact J and its gradient."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figure of chapter 5: theorem right-hand side against the exact gradient, on the diagonal."""
+"""Figure of chapter 4: theorem right-hand side against the exact gradient, on the diagonal."""
 
 import matplotlib
 

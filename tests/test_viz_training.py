@@ -1,4 +1,4 @@
-"""Learning-curve figure of chapter 7: medians, seed ranges, references and labels."""
+"""Learning-curve figure of chapter 6: medians, seed ranges, references and labels."""
 
 import matplotlib
 

@@ -2,10 +2,10 @@
 
 Every figure here is a widget (an :class:`ipywidgets.VBox`) that a chapter creates in one line:
 
-* :func:`n_explorer` -- the distribution of N-episode gradient estimates (chapter 6);
-* :func:`variance_vs_n` -- their variance against N, log-log, beside Var_1 / N (chapter 6);
-* :func:`likelihood_ratio_explorer` -- grad pi = pi grad log pi on a softmax bandit (chapter 4);
-* :func:`reinforce_explorer` -- REINFORCE learning curves against exact ascent (chapter 7).
+* :func:`n_explorer` -- the distribution of N-episode gradient estimates (chapter 5);
+* :func:`variance_vs_n` -- their variance against N, log-log, beside Var_1 / N (chapter 5);
+* :func:`likelihood_ratio_explorer` -- grad pi = pi grad log pi on a softmax bandit (chapter 3);
+* :func:`reinforce_explorer` -- REINFORCE learning curves against exact ascent (chapter 6).
 
 Two ways to be seen
 -------------------
@@ -500,7 +500,7 @@ def n_explorer(
     estimator: str = "total_return",
     baseline: str | None = None,
 ) -> NExplorer:
-    """The N explorer of chapter 6: N-episode gradient estimates and their 1/sqrt(N) spread.
+    """The N explorer of chapter 5: N-episode gradient estimates and their 1/sqrt(N) spread.
 
     Parameters
     ----------
@@ -782,7 +782,7 @@ class LikelihoodRatioExplorer(_FigureWidget):
 
 def likelihood_ratio_explorer(means: Sequence[float] = (0.0, 0.5, 1.0), theta0: float = 0.0,
                               wrt: int = 0) -> LikelihoodRatioExplorer:
-    """The likelihood-ratio identity of chapter 4 on a softmax bandit.
+    """The likelihood-ratio identity of chapter 3 on a softmax bandit.
 
     Parameters
     ----------
@@ -838,7 +838,7 @@ class _ReinforceView:
         ax.set_ylim(min(j0, 0.0) - 0.3, top + 0.6)
         ax.set_xlim(0, n_steps)
         ax.set_xlabel("update g")
-        ax.set_ylabel(r"exact $J(\theta_g)$")
+        ax.set_ylabel(r"exact $J(\theta_k)$")
         self.figure.legend(loc="outside lower center", ncols=3, fontsize=9)
         self.title = ax.set_title(" ")
 
@@ -847,7 +847,7 @@ class ReinforceExplorer(_FigureWidget):
     """Learning curves of REINFORCE on the chain MDP against exact gradient ascent.
 
     Controls: episodes per update N (log slider, 1 to 1,000), step size alpha (log slider,
-    0.01 to 1) and seed. Each curve is the exact objective J(theta_g) after every update
+    0.01 to 1) and seed. Each curve is the exact objective J(theta_k) after every update
     (:func:`pgtheory.reinforce` computes it by backward induction); ``runs`` independent runs
     use seeds ``seed, seed + 1, ...``. The dashed line is :func:`pgtheory.exact_gradient_ascent`
     with the same alpha.
@@ -873,7 +873,7 @@ class ReinforceExplorer(_FigureWidget):
         self.j0 = float(pg.expected_return(self.mdp, self.theta0))
         self.j_best = _best_deterministic_return(self.mdp)
         self._exact_cache: dict[float, np.ndarray] = {}
-        self.title = "REINFORCE: exact J(θ_g) during training"
+        self.title = "REINFORCE: exact J(θ_k) during training"
         self.static_note = (
             f"Web version: precomputed for seeds {self.seed} to {self.seed + self.runs - 1}, "
             "N and α on grids. Open the notebook in Jupyter for every value."
@@ -910,14 +910,14 @@ class ReinforceExplorer(_FigureWidget):
         return {"n": int(n), "alpha": float(alpha), "seed": self.seed}
 
     def exact_curve(self, alpha: float) -> np.ndarray:
-        """J(theta_g) of exact gradient ascent with step size alpha (cached)."""
+        """J(theta_k) of exact gradient ascent with step size alpha (cached)."""
         if alpha not in self._exact_cache:
             history = pg.exact_gradient_ascent(self.mdp, self.theta0, self.n_steps, alpha)
             self._exact_cache[alpha] = history.expected_returns
         return self._exact_cache[alpha]
 
     def run_curves(self, n: int, alpha: float, seed: int) -> list[np.ndarray]:
-        """J(theta_g) of each REINFORCE run."""
+        """J(theta_k) of each REINFORCE run."""
         return [
             pg.reinforce(self.mdp, self.theta0, n, self.n_steps, alpha, seed + i,
                          self.estimator, self.baseline_arg).expected_returns
@@ -958,7 +958,7 @@ def reinforce_explorer(
     estimator: str = "total_return",
     baseline: float | str | None = None,
 ) -> ReinforceExplorer:
-    """REINFORCE learning curves with N and alpha sliders (chapter 7).
+    """REINFORCE learning curves with N and alpha sliders (chapter 6).
 
     Parameters
     ----------
