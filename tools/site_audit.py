@@ -54,3 +54,49 @@ def offsite_assets(html_dir: Path) -> list[tuple[str, str]]:
             if OFFSITE.match(url.strip()):
                 found.append((str(sheet.relative_to(html_dir)), url))
     return found
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        if a.get("id"):
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+
+
+def broken_internal_links(html_dir: Path) -> list[tuple[str, str]]:
+    """(page, href) for every link inside the site whose file or #anchor does not exist.
+
+    Links off the site (any scheme or //host), mailto: and javascript: are not checked here.
+    """
+    html_dir = Path(html_dir)
+    parsed: dict[Path, _LinkParser] = {}
+
+    def parse(page: Path) -> _LinkParser:
+        if page not in parsed:
+            parser = _LinkParser()
+            parser.feed(page.read_text(errors="replace"))
+            parsed[page] = parser
+        return parsed[page]
+
+    broken: list[tuple[str, str]] = []
+    for page in sorted(html_dir.rglob("*.html")):
+        for href in parse(page).links:
+            if OFFSITE.match(href) or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
+                continue
+            path, _, fragment = href.partition("#")
+            path = path.split("?", 1)[0]
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append((str(page.relative_to(html_dir)), href))
+            elif fragment and target.suffix == ".html" and fragment not in parse(target).ids:
+                broken.append((str(page.relative_to(html_dir)), href))
+    return broken

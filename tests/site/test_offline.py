@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from site_audit import offsite_assets, page_assets
+from site_audit import broken_internal_links, offsite_assets, page_assets
 
 
 def test_audit_flags_offsite_assets() -> None:
@@ -26,3 +26,15 @@ def test_mathjax_is_served_locally(html_dir: Path) -> None:
     assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
     fonts = list((html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
     assert fonts, "MathJax's fonts were not copied into the site"
+
+
+def test_every_internal_link_resolves(html_dir: Path) -> None:
+    assert broken_internal_links(html_dir) == []
+
+
+def test_link_checker_finds_a_broken_link(tmp_path: Path) -> None:
+    # The checker itself must be able to fail: a missing page and a missing anchor.
+    (tmp_path / "a.html").write_text('<p id="here"></p><a href="b.html">x</a>'
+                                     '<a href="a.html#nowhere">y</a><a href="#here">z</a>'
+                                     '<a href="https://example.org/">off-site</a>')
+    assert broken_internal_links(tmp_path) == [("a.html", "b.html"), ("a.html", "a.html#nowhere")]
