@@ -40,11 +40,11 @@ References
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._validation import check_positive_int, check_real, check_rng
 
 __all__ = [
     "GaussianBandit",
@@ -58,41 +58,8 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------
-# Private validation (kept local: no shared helper module exists yet)
+# Private validation (the shared checks live in pgtheory._validation)
 # ---------------------------------------------------------------------------
-
-
-def _finite_real(value: object, name: str) -> float:
-    """Return ``value`` as a finite ``float`` or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number (int or float); got {type(value).__name__} {value!r}"
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value!r}")
-    return value
-
-
-def _positive_int(value: object, name: str) -> int:
-    """Return ``value`` as a positive ``int`` or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
-    value = int(value)
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive int; got {value}")
-    return value
-
-
-def _generator(rng: object) -> np.random.Generator:
-    """Normalise ``rng`` (an int seed or a Generator) to a Generator."""
-    if isinstance(rng, bool) or not isinstance(rng, (numbers.Integral, np.random.Generator)):
-        raise TypeError(
-            f"rng must be an int seed or a numpy.random.Generator; got {type(rng).__name__} {rng!r}"
-        )
-    if isinstance(rng, numbers.Integral) and rng < 0:
-        raise ValueError(f"rng seed must be non-negative; got {rng}")
-    return np.random.default_rng(rng)
 
 
 def _bandit(bandit: object) -> GaussianBandit:
@@ -105,7 +72,7 @@ def _baseline(baseline: object) -> float:
     """``None`` means no baseline, i.e. ``b = 0``."""
     if baseline is None:
         return 0.0
-    return _finite_real(baseline, "baseline")
+    return check_real(baseline, "baseline")
 
 
 # ---------------------------------------------------------------------------
@@ -146,8 +113,8 @@ class GaussianBandit:
     sigma: float
 
     def __post_init__(self) -> None:
-        target = _finite_real(self.target, "target")
-        sigma = _finite_real(self.sigma, "sigma")
+        target = check_real(self.target, "target")
+        sigma = check_real(self.sigma, "sigma")
         if sigma <= 0.0:
             raise ValueError(f"sigma must be > 0; got {sigma!r}")
         object.__setattr__(self, "target", target)
@@ -182,7 +149,7 @@ def gaussian_expected_return(bandit: GaussianBandit, mu: float) -> float:
     \sigma^2`. The :math:`\sigma^2` term is the price of exploring.
     """
     bandit = _bandit(bandit)
-    mu = _finite_real(mu, "mu")
+    mu = check_real(mu, "mu")
     d = mu - bandit.target
     return -(d * d + bandit.sigma**2)
 
@@ -205,7 +172,7 @@ def gaussian_exact_gradient(bandit: GaussianBandit, mu: float) -> float:
         :math:`dJ/d\mu`; it does not depend on :math:`\sigma`.
     """
     bandit = _bandit(bandit)
-    mu = _finite_real(mu, "mu")
+    mu = check_real(mu, "mu")
     return -2.0 * (mu - bandit.target)
 
 
@@ -271,10 +238,10 @@ def gaussian_score_samples(
        gradient estimation in machine learning", JMLR 21(132), 2020, sec. 4.
     """
     bandit = _bandit(bandit)
-    mu = _finite_real(mu, "mu")
-    n = _positive_int(n, "n")
+    mu = check_real(mu, "mu")
+    n = check_positive_int(n, "n")
     b = _baseline(baseline)
-    rng = _generator(rng)
+    rng = check_rng(rng)
 
     eps = rng.standard_normal(n)  # (n,)
     actions = mu + bandit.sigma * eps  # (n,)
@@ -326,9 +293,9 @@ def gaussian_reparam_samples(
        gradient estimation in machine learning", JMLR 21(132), 2020, sec. 5.
     """
     bandit = _bandit(bandit)
-    mu = _finite_real(mu, "mu")
-    n = _positive_int(n, "n")
-    rng = _generator(rng)
+    mu = check_real(mu, "mu")
+    n = check_positive_int(n, "n")
+    rng = check_rng(rng)
 
     eps = rng.standard_normal(n)  # (n,)
     actions = mu + bandit.sigma * eps  # (n,)
@@ -429,7 +396,7 @@ def gaussian_score_variance(
        and 7.
     """
     bandit = _bandit(bandit)
-    mu = _finite_real(mu, "mu")
+    mu = check_real(mu, "mu")
     b = _baseline(baseline)
     d = mu - bandit.target
     s2 = bandit.sigma**2
@@ -463,5 +430,5 @@ def gaussian_reparam_variance(bandit: GaussianBandit, mu: float) -> float:
        gradient estimation in machine learning", JMLR 21(132), 2020, sec. 5.
     """
     bandit = _bandit(bandit)
-    _finite_real(mu, "mu")
+    check_real(mu, "mu")
     return 4.0 * bandit.sigma**2

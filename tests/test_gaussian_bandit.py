@@ -366,7 +366,6 @@ BAD_CALLS = [
     (lambda: gaussian_reparam_samples(BANDIT, 0.0, "10", 0), TypeError, "n"),
     # rng
     (lambda: gaussian_score_samples(BANDIT, 0.0, 10, 1.5), TypeError, "rng"),
-    (lambda: gaussian_score_samples(BANDIT, 0.0, 10, None), TypeError, "rng"),
     (lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, True), TypeError, "rng"),
     (
         lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, np.random.RandomState(0)),
@@ -405,3 +404,8 @@ def test_bad_call_arguments_raise_naming_the_argument(call, exc, name):
 def test_module_doctests_pass():
     failures, _ = doctest.testmod(gb, raise_on_error=False)
     assert failures == 0
+
+
+def test_rng_none_draws_fresh_entropy_as_everywhere_in_pgtheory():
+    # NEP 19: rng=None is accepted (fresh, unseeded generator), like every pgtheory sampler.
+    assert gaussian_score_samples(BANDIT, 0.0, 5, None).shape == (5,)
