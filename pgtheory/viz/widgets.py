@@ -91,6 +91,14 @@ def _book_style() -> Iterator[None]:
         yield
 
 
+def _mdp_and_logits(mdp: pg.TabularMDP | None, theta: Any) -> tuple[pg.TabularMDP, np.ndarray]:
+    """The widgets' defaults: the chain MDP and the uniform policy (all logits zero)."""
+    mdp = pg.chain_mdp() if mdp is None else mdp
+    if theta is None:
+        return mdp, np.zeros((mdp.n_states, mdp.n_actions))
+    return mdp, np.array(theta, dtype=float)  # pgtheory's maths validates it against the MDP
+
+
 def _check_coordinate(mdp: pg.TabularMDP, coordinate: Sequence[int]) -> tuple[int, int]:
     s, a = (int(i) for i in coordinate)
     if not (0 <= s < mdp.n_states and 0 <= a < mdp.n_actions):
@@ -411,9 +419,7 @@ class NExplorer(_FigureWidget):
         estimator: str = "total_return",
         baseline: str | None = None,
     ) -> None:
-        self.mdp = pg.chain_mdp() if mdp is None else mdp
-        self.theta = (np.zeros((self.mdp.n_states, self.mdp.n_actions)) if theta is None
-                      else np.array(theta, dtype=float))
+        self.mdp, self.theta = _mdp_and_logits(mdp, theta)
         self.coordinate = _check_coordinate(self.mdp, coordinate)
         s, a = self.coordinate
         self.seed = int(seed)
@@ -569,9 +575,7 @@ class VarianceVsN(_FigureWidget):
         estimator: str = "total_return",
         baseline: str | None = None,
     ) -> None:
-        self.mdp = pg.chain_mdp() if mdp is None else mdp
-        self.theta = (np.zeros((self.mdp.n_states, self.mdp.n_actions)) if theta is None
-                      else np.array(theta, dtype=float))
+        self.mdp, self.theta = _mdp_and_logits(mdp, theta)
         self.coordinate = _check_coordinate(self.mdp, coordinate)
         s, a = self.coordinate
         self.seed = int(seed)
@@ -865,9 +869,7 @@ class ReinforceExplorer(_FigureWidget):
         estimator: str = "total_return",
         baseline: float | str | None = None,
     ) -> None:
-        self.mdp = pg.chain_mdp() if mdp is None else mdp
-        self.theta0 = (np.zeros((self.mdp.n_states, self.mdp.n_actions)) if theta0 is None
-                       else np.array(theta0, dtype=float))
+        self.mdp, self.theta0 = _mdp_and_logits(mdp, theta0)
         self.n_steps, self.runs, self.seed = int(n_steps), int(runs), int(seed)
         self.estimator, self.baseline_arg = _estimator_name(estimator), baseline
         self.j0 = float(pg.expected_return(self.mdp, self.theta0))
