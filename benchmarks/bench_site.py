@@ -51,7 +51,8 @@ def measure_pages(html: Path) -> list[tuple[str, int, float]]:
 
     base, server = serve(html)
     pages = sorted(str(p.relative_to(html)) for p in html.rglob("*.html")
-                   if "_static" not in p.parts and "_sources" not in p.parts)
+                   if "_static" not in p.parts and "_sources" not in p.parts
+                   and 'http-equiv="Refresh"' not in p.read_text(errors="replace"))
     results = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
