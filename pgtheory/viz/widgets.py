@@ -131,6 +131,19 @@ def _maths_baseline(mdp: pg.TabularMDP, theta: np.ndarray, name: str) -> float |
     return "optimal"
 
 
+def _one_episode_variances(
+    mdp: pg.TabularMDP, theta: np.ndarray, coordinate: tuple[int, int]
+) -> dict[tuple[str, str], float]:
+    """Exact variance of one episode's estimate of theta[coordinate], for every estimator and
+    baseline the widgets offer (eq. `mc-variance` divides it by N)."""
+    s, a = coordinate
+    return {
+        (e, b): float(pg.exact_estimator_variance(
+            mdp, theta, e, _maths_baseline(mdp, theta, b))[s, a])
+        for e in ESTIMATORS for b in BASELINES
+    }
+
+
 def _fingerprint(*arrays: Any) -> bytes:
     digest = hashlib.sha1()
     for array in arrays:
@@ -424,11 +437,7 @@ class NExplorer(_FigureWidget):
         s, a = self.coordinate
         self.seed = int(seed)
         self.exact = float(pg.exact_gradient(self.mdp, self.theta)[s, a])
-        self.variance = {
-            (e, b): float(pg.exact_estimator_variance(
-                self.mdp, self.theta, e, _maths_baseline(self.mdp, self.theta, b))[s, a])
-            for e in ESTIMATORS for b in BASELINES
-        }
+        self.variance = _one_episode_variances(self.mdp, self.theta, self.coordinate)
         self.title = f"N explorer: estimates of ∂J/∂θ[{s}, {a}] from N episodes"
         self.static_note = self.static_note.format(seed=self.seed)
         self.n_slider = _log_slider("episodes per estimate N", n, 1, 10_000, 0.05, ".0f")
@@ -579,11 +588,7 @@ class VarianceVsN(_FigureWidget):
         self.coordinate = _check_coordinate(self.mdp, coordinate)
         s, a = self.coordinate
         self.seed = int(seed)
-        self.variance = {
-            (e, b): float(pg.exact_estimator_variance(
-                self.mdp, self.theta, e, _maths_baseline(self.mdp, self.theta, b))[s, a])
-            for e in ESTIMATORS for b in BASELINES
-        }
+        self.variance = _one_episode_variances(self.mdp, self.theta, self.coordinate)
         self.title = f"Variance of the estimate of ∂J/∂θ[{s}, {a}] against N"
         self.static_note = (f"Web version: precomputed for seed {self.seed}. Open the notebook "
                             "in Jupyter to change the seed.")
