@@ -6,6 +6,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 NOTEBOOKS := $(wildcard book/*.ipynb)
+# nbval: every notebook's fresh outputs against the committed ones.
+NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider
+# ... and again with other SIMD kernels and one BLAS thread: the outputs must not depend on the
+# machine (no rounding-level number is printed; tests/test_notebook_outputs.py). X86_V3 (AVX2)
+# is added so that the dispatch also changes on CPUs without AVX-512.
+OTHER_KERNELS := NPY_DISABLE_CPU_FEATURES="AVX512_SPR AVX512_ICL X86_V4 X86_V3" OPENBLAS_NUM_THREADS=1
 
 .PHONY: book test setup serve notebooks lint clean student pdf
 
@@ -30,7 +36,8 @@ book: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check pgtheory tests tools benchmarks
 	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/test_pdf.py
-	$(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider
+	$(NBVAL)
+	$(OTHER_KERNELS) $(NBVAL)
 	$(PY) tools/prime_cache.py $(NOTEBOOKS)
 	$(PY) tools/build_book.py
 	$(PY) tools/build_pdf.py

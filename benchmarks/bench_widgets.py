@@ -50,7 +50,7 @@ def setter(control: object, values: list[object]) -> Callable[[int], None]:
 
 def main() -> None:
     print(f"median time per widget update over {REPEATS} changes (ms)")
-    explorer = W.n_explorer(seed=0, n=10_000)
+    explorer = W.n_explorer(rng=0, n_episodes=10_000)
     explorer.n_slider.value = 9_000  # warm up: the pool for seed 0 is drawn here
     rows = [
         ("N explorer: N slider 10,000 <-> 8,913",
@@ -65,7 +65,7 @@ def main() -> None:
     rows.append(("N explorer: new seed at N = 10,000 (draws 1,000,000 episodes)",
                  median_ms(lambda i: setattr(explorer.seed_box, "value", 100 + i), repeats=5)))
 
-    variance = W.variance_vs_n(seed=0)
+    variance = W.variance_vs_n(rng=0)
     for baseline in ("optimal", "none"):
         variance.baseline.value = baseline
     rows.append(("variance vs N: baseline change, pools cached",
@@ -75,7 +75,7 @@ def main() -> None:
     rows.append(("likelihood ratio: theta slider", median_ms(setter(ratio.theta_slider,
                                                                     [1.0, -1.0]))))
 
-    reinforce = W.reinforce_explorer(n=1000, learning_rate=0.1)
+    reinforce = W.reinforce_explorer(n_episodes=1000, learning_rate=0.1)
     rows.append(("REINFORCE: N slider 1,000 <-> 891 (3 runs x 50 updates)",
                  median_ms(setter(reinforce.n_slider, [1000, 891]), repeats=9)))
     reinforce.n_slider.value = 10
@@ -86,8 +86,8 @@ def main() -> None:
         print(f"  {name:<{width}}  {ms:8.1f}")
 
     print("\nstatic HTML fallback (computed once when the widget is displayed)")
-    for name, make in (("N explorer", lambda: W.n_explorer(seed=0)),
-                       ("variance vs N", lambda: W.variance_vs_n(seed=0)),
+    for name, make in (("N explorer", lambda: W.n_explorer(rng=0)),
+                       ("variance vs N", lambda: W.variance_vs_n(rng=0)),
                        ("likelihood ratio", W.likelihood_ratio_explorer),
                        ("REINFORCE", W.reinforce_explorer)):
         widget = make()

@@ -26,6 +26,7 @@ from .enumeration import (
     expected_return_by_enumeration,
     trajectory_log_prob,
 )
+from .episodes import Episodes, length_mask, reward_to_go
 from .estimators import (
     GradientEstimate,
     episode_gradients,
@@ -34,7 +35,6 @@ from .estimators import (
     gradient_estimate,
     gradient_samples,
     optimal_baseline,
-    reward_to_go,
 )
 from .exact import (
     TrainingHistory,
@@ -58,12 +58,10 @@ from .gaussian_bandit import (
 from .linear_policy import (
     add_bias,
     episodic_gradient,
-    length_mask,
     linear_episode_gradients,
     linear_log_probs,
-    linear_score,
     linear_softmax_probs,
-    masked_reward_to_go,
+    linear_step_scores,
     sample_linear_actions,
 )
 from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
@@ -96,11 +94,14 @@ __all__ = [
     "expected_return_by_enumeration",
     # factorization
     "trajectory_log_prob_terms",
+    # episodes
+    "Episodes",
+    "length_mask",
+    "reward_to_go",
     # sampling
     "Trajectories",
     "sample_trajectories",
     # estimators
-    "reward_to_go",
     "episode_gradients",
     "gradient_samples",
     "gradient_estimate",
@@ -130,10 +131,8 @@ __all__ = [
     "add_bias",
     "linear_log_probs",
     "linear_softmax_probs",
-    "linear_score",
+    "linear_step_scores",
     "sample_linear_actions",
-    "length_mask",
-    "masked_reward_to_go",
     "linear_episode_gradients",
     "episodic_gradient",
 ]

@@ -182,17 +182,21 @@ def check_theta(theta: Any, n_states: int, n_actions: int, name: str = "theta") 
 
 
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
-    """Normalise ``rng`` (NEP 19): an int seed, a Generator or None.
+    """Normalise ``rng`` (NEP 19, SPEC 7): whatever ``numpy.random.default_rng`` accepts.
 
-    A Generator is returned as is (so drawing from the result advances the
-    caller's generator); an int seed or None makes a fresh one.
+    None, a nonnegative int seed, a ``SeedSequence``, a ``BitGenerator`` or a ``Generator``.
+    A Generator is returned as is (so drawing from the result advances the caller's
+    generator); anything else makes a fresh one. Independent streams for k runs come from
+    ``check_rng(rng).spawn(k)`` (``SeedSequence.spawn``), never from ``seed + i``.
     """
-    if rng is None or isinstance(rng, np.random.Generator):
+    if rng is None or isinstance(
+        rng, (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+    ):
         return np.random.default_rng(rng)
     if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)):
         raise TypeError(
-            f"{name} must be an int seed, a numpy.random.Generator or None; "
-            f"got {rng!r} of type {type(rng).__name__}"
+            f"{name} must be None, an int seed, a numpy.random.SeedSequence, BitGenerator or "
+            f"Generator; got {rng!r} of type {type(rng).__name__}"
         )
     if rng < 0:
         raise ValueError(f"{name} must be a nonnegative int seed; got {int(rng)}")
@@ -226,3 +230,32 @@ def check_baseline(baseline: Any) -> float | str | None:
             f"got {baseline!r} of type {type(baseline).__name__}"
         )
     return check_real(baseline, "baseline")
+
+
+def check_mask(mask: Any, shape: tuple[int, int]) -> np.ndarray:
+    """The padding mask of episodes of unequal length: (N, T) bools, each row a run of True
+    (the episode, at least one step) followed by False (padding)."""
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"mask must be a boolean array (n, T); got dtype {mask.dtype}")
+    if mask.shape != shape:
+        raise ValueError(f"mask has shape {mask.shape}; expected {shape} (n, T)")
+    if not mask[:, 0].all():
+        n = int(np.argmin(mask[:, 0]))
+        raise ValueError(f"mask[{n}, 0] is False; every episode must have at least one step")
+    gaps = mask[:, 1:] & ~mask[:, :-1]
+    if gaps.any():
+        n, t = (int(i) for i in np.argwhere(gaps)[0])
+        raise ValueError(
+            f"mask[{n}, {t + 1}] is True after mask[{n}, {t}] is False; each row must be a run "
+            "of True (the episode) followed by False (padding)"
+        )
+    return mask
+
+
+def check_weights(W: Any) -> np.ndarray:
+    """Linear-policy weights W: a finite (d, A) float array with d, A >= 1."""
+    W = as_finite_array(W, "W", ndim=2)
+    if 0 in W.shape:
+        raise ValueError(f"W must have shape (d, A) with d, A >= 1; got {W.shape}")
+    return W

@@ -40,11 +40,11 @@ from ._validation import (
     check_theta,
 )
 from .enumeration import MAX_TRAJECTORIES, _enumerate
+from .episodes import reward_to_go_kernel
 from .estimators import (
     _check_trajectories,
     _estimator_parts,
     _leave_one_out_baseline,
-    _reward_to_go,
 )
 from .mdp import TabularMDP, _check_mdp
 from .policy import _softmax, _weighted_score_sum
@@ -57,7 +57,8 @@ __all__ = [
     "total_variance",
 ]
 
-BASELINE_SCHEMES = ("leave_one_out", "in_sample")
+#: Baselines of :func:`optimal_baseline_batch_means`: b* estimated leave-one-out or in-sample.
+BATCH_BASELINES = ("optimal", "optimal_in_sample")
 
 
 def _check_baseline_table(baseline: Any, mdp: TabularMDP) -> np.ndarray:
@@ -84,7 +85,7 @@ def _step_gradients(
     if estimator == "total_return":
         weights = np.repeat(trajectories.returns[:, None], trajectories.horizon, axis=1)
     else:
-        weights = _reward_to_go(trajectories.rewards, trajectories.discount)
+        weights = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
     steps = np.arange(trajectories.horizon)[None, :]
     weights = weights - table[steps, states, actions]
     return _weighted_score_sum(pi, states, actions, weights)
@@ -95,7 +96,8 @@ def step_baseline_gradients(
     theta: Any,
     trajectories: Trajectories,
     baseline: Any,
-    estimator: str = "reward_to_go",
+    *,
+    estimator: str = "total_return",
 ) -> np.ndarray:
     """One gradient estimate per episode with a per-step baseline table b_t(s_t, a_t).
 
@@ -114,7 +116,7 @@ def step_baseline_gradients(
     baseline : array_like(float)
         Shape (S, 1) for b(s), (S, A) for b(s, a), (H, S, 1) for b_t(s) or (H, S, A);
         ``baseline[t-1, s, a]`` is b_t(s, a).
-    estimator : {"reward_to_go", "total_return"}
+    estimator : {"total_return", "reward_to_go"}
 
     Returns
     -------
@@ -129,7 +131,7 @@ def step_baseline_gradients(
 
 
 def exact_step_baseline_moments(
-    mdp: TabularMDP, theta: Any, baseline: Any, estimator: str = "reward_to_go"
+    mdp: TabularMDP, theta: Any, baseline: Any, *, estimator: str = "total_return"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact mean and per-coordinate variance of one episode's estimate with a baseline table.
 
@@ -145,7 +147,7 @@ def exact_step_baseline_moments(
     theta : array_like(float), shape (S, A)
     baseline : array_like(float)
         As in :func:`step_baseline_gradients`.
-    estimator : {"reward_to_go", "total_return"}
+    estimator : {"total_return", "reward_to_go"}
 
     Returns
     -------
@@ -166,23 +168,24 @@ def exact_step_baseline_moments(
 def optimal_baseline_batch_means(
     mdp: TabularMDP,
     theta: Any,
-    batch_size: int,
+    n_episodes: int,
     n_batches: int,
-    rng: int | np.random.Generator | None = None,
+    *,
+    rng: Any = None,
     estimator: str = "total_return",
-    scheme: str = "leave_one_out",
+    baseline: str = "optimal",
 ) -> np.ndarray:
     """Batch-mean gradient estimates with the optimal constant baseline estimated per batch.
 
-    For each of ``n_batches`` independent batches of N = ``batch_size`` episodes, returns
+    For each of ``n_batches`` independent batches of N = ``n_episodes`` episodes, returns
     (1/N) sum_i (Y_i - b_i B_i) (notation of :mod:`pgtheory.estimators`), where b_i
     estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline` in chapter 7,
     book/variance_reduction) coordinate by coordinate:
 
-    * ``"leave_one_out"``: b_i = sum_{n != i} Y_n B_n / sum_{n != i} B_n^2. It is
+    * ``"optimal"``: b_i = sum_{n != i} Y_n B_n / sum_{n != i} B_n^2. It is
       independent of episode i, so E[b_i B_i] = E[b_i] E[B_i] = 0 and the batch mean is
       unbiased. This is what :func:`pgtheory.gradient_samples` does.
-    * ``"in_sample"``: b = sum_n Y_n B_n / sum_n B_n^2 for every episode of the batch.
+    * ``"optimal_in_sample"``: b = sum_n Y_n B_n / sum_n B_n^2 for every episode of the batch.
       b now depends on episode i, E[b B_i] != 0 in general, and the batch mean is
       biased by O(1/N).
 
@@ -192,13 +195,13 @@ def optimal_baseline_batch_means(
     ----------
     mdp : TabularMDP
     theta : array_like(float), shape (S, A)
-    batch_size : int
+    n_episodes : int
         N >= 2 episodes per batch.
     n_batches : int
         Number of independent batches M.
-    rng : int, numpy.random.Generator or None
+    rng : None, int, SeedSequence, BitGenerator or Generator
     estimator : {"total_return", "reward_to_go"}
-    scheme : {"leave_one_out", "in_sample"}
+    baseline : {"optimal", "optimal_in_sample"}
 
     Returns
     -------
@@ -207,25 +210,25 @@ def optimal_baseline_batch_means(
     """
     mdp = _check_mdp(mdp)
     theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    batch_size = check_positive_int(batch_size, "batch_size")
-    if batch_size < 2:
-        raise ValueError(f"batch_size must be at least 2; got {batch_size}")
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
+    if n_episodes < 2:
+        raise ValueError(f"n_episodes must be at least 2; got {n_episodes}")
     n_batches = check_positive_int(n_batches, "n_batches")
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
-    if scheme not in BASELINE_SCHEMES:
+    if baseline not in BATCH_BASELINES:
         raise ValueError(
-            f"scheme must be one of {', '.join(repr(s) for s in BASELINE_SCHEMES)}; "
-            f"got {scheme!r}"
+            f"baseline must be one of {', '.join(repr(s) for s in BATCH_BASELINES)}; "
+            f"got {baseline!r}"
         )
     pi = _softmax(theta)
-    trajectories = _sample(mdp, pi, batch_size * n_batches, rng)
+    trajectories = _sample(mdp, pi, n_episodes * n_batches, rng)
     a_part, b_part = _estimator_parts(pi, trajectories, estimator)
     # Episode j of batch m is row m * N + j; put the episode axis first: (N, M, S, A).
-    shape = (n_batches, batch_size) + pi.shape
+    shape = (n_batches, n_episodes) + pi.shape
     a_part = a_part.reshape(shape).swapaxes(0, 1)
     b_part = b_part.reshape(shape).swapaxes(0, 1)
-    if scheme == "leave_one_out":
+    if baseline == "optimal":
         b = _leave_one_out_baseline(a_part, b_part)
     else:
         numerator = (a_part * b_part).sum(axis=0)

@@ -1,14 +1,14 @@
 """REINFORCE with a linear softmax policy on Gymnasium's CartPole-v1.
 
-Chapter 8 (book/cartpole). Each iteration k = 1, ..., K:
+book/cartpole. Each update k = 1, ..., K:
 
-1. run the policy pi_W in ``n_envs`` copies of CartPole-v1 at once (a
+1. run the policy pi_W in ``n_episodes`` copies of CartPole-v1 at once (a
    Gymnasium vector environment) until each copy has finished one episode
    (:func:`pgtheory.gym_env.collect_episodes`);
-2. estimate the gradient by the mean over those N = ``n_envs`` episodes of
+2. estimate the gradient by the mean over those N = ``n_episodes`` episodes of
    sum_t grad log pi_W(a_t | x_t) (G_t - b_t)
    (:func:`pgtheory.linear_policy.episodic_gradient`);
-3. step W <- W + alpha * g_hat (eq. `reinforce-update`, chapter 6).
+3. step W <- W + alpha * g_hat (eq. `reinforce-update`, book/reinforce).
 
 The agent calls only ``reset`` and ``step``; it never sees CartPole's
 equations of motion.
@@ -36,7 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_finite_array, check_positive_int, check_real
+from ._validation import (
+    as_finite_array,
+    check_estimator,
+    check_positive_int,
+    check_real,
+    check_rng,
+)
 from .linear_policy import add_bias, episodic_gradient
 
 __all__ = [
@@ -100,61 +106,62 @@ def episodes_to_solve(
 
 @dataclass(frozen=True, eq=False)
 class CartPoleHistory:
-    """What happened during G iterations of REINFORCE on CartPole-v1.
+    """What happened during K updates of REINFORCE on CartPole-v1.
 
     Attributes
     ----------
-    weights : ndarray(float), shape (G+1, 5, 2)
-        ``weights[0]`` is the start (zeros: the uniform policy), ``weights[g+1]``
-        the weights after update g.
-    episode_returns : ndarray(float), shape (G * n_envs,)
-        Returns of the completed episodes, iteration by iteration (within an
-        iteration, in the order of the sub-environments).
-    episode_iterations : ndarray(int), shape (G * n_envs,)
-        The iteration (0-based) whose policy played each episode.
+    weights : ndarray(float), shape (K+1, 5, 2)
+        ``weights[0]`` is the start (zeros: the uniform policy), ``weights[k]``
+        the weights after update k.
+    episode_returns : ndarray(float), shape (K * N,)
+        Returns of the completed episodes, update by update (within an
+        update, in the order of the sub-environments).
+    episode_updates : ndarray(int), shape (K * N,)
+        The update (0-based) whose policy played each episode.
     episodes_to_solve : int or None
         :func:`episodes_to_solve` of ``episode_returns``.
     """
 
     weights: np.ndarray
     episode_returns: np.ndarray
-    episode_iterations: np.ndarray
+    episode_updates: np.ndarray
     episodes_to_solve: int | None
 
     @property
-    def n_iterations(self) -> int:
-        """Number of updates G."""
+    def n_updates(self) -> int:
+        """Number of updates K."""
         return self.weights.shape[0] - 1
 
 
 def train_cartpole(
-    seed: int,
-    n_envs: int = 10,
-    n_iterations: int = 100,
+    *,
+    rng: Any = None,
+    n_episodes: int = 10,
+    n_updates: int = 100,
     learning_rate: float = 0.002,
-    reward_to_go: bool = True,
-    baseline: Any = "leave_one_out",
+    estimator: str = "reward_to_go",
+    baseline: Any = "leave_one_out_mean",
     stop_when_solved: bool = False,
 ) -> CartPoleHistory:
     """REINFORCE on CartPole-v1 with a linear softmax policy (see the module docstring).
 
     Parameters
     ----------
-    seed : int
-        Seeds the agent's action draws (``numpy.random.default_rng(seed)``)
-        and, at the first reset, the environments (sub-environment i gets
-        ``seed + i``). Same seed, same history.
-    n_envs : int
+    rng : None, int, SeedSequence, BitGenerator or Generator
+        Two independent streams are spawned from it: one for the agent's action
+        draws, one for the N seeds of the sub-environments at the first reset.
+        Same seed, same history.
+    n_episodes : int
         N, episodes per gradient estimate; they run side by side in a
         ``gymnasium.make_vec(..., vectorization_mode="sync")`` environment.
-    n_iterations : int
-        Number of updates G.
+    n_updates : int
+        Number of updates K.
     learning_rate : float
         Step size alpha > 0.
-    reward_to_go, baseline
-        Passed to :func:`pgtheory.linear_policy.episodic_gradient`.
+    estimator, baseline
+        Passed to :func:`pgtheory.episodic_gradient`.
     stop_when_solved : bool
-        Stop after the iteration in which the task is first solved.
+        Stop after the update in which the task is first solved.
 
     Returns
     -------
@@ -164,27 +171,27 @@ def train_cartpole(
 
     from .gym_env import collect_episodes
 
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a nonnegative int; got {seed!r}")
-    n_envs = check_positive_int(n_envs, "n_envs")
-    n_iterations = check_positive_int(n_iterations, "n_iterations")
+    agent_rng, env_rng = check_rng(rng).spawn(2)
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
+    n_updates = check_positive_int(n_updates, "n_updates")
     learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
+    estimator = check_estimator(estimator)
 
-    envs = gym.make_vec("CartPole-v1", num_envs=n_envs, vectorization_mode="sync")
-    rng = np.random.default_rng(seed)
+    envs = gym.make_vec("CartPole-v1", num_envs=n_episodes, vectorization_mode="sync")
+    env_seeds = env_rng.integers(2**31, size=n_episodes).tolist()
     W = np.zeros((CARTPOLE_FEATURE_SCALE.size + 1, 2))
-    weights, returns, iterations = [W], [], []
+    weights, returns, updates = [W], [], []
     try:
-        for g in range(n_iterations):
+        for k in range(n_updates):
             # --- 1. play N episodes with the current policy (reset + step only) ---------------
-            episodes = collect_episodes(envs, W, cartpole_features, rng,
-                                        seed=int(seed) if g == 0 else None)
+            episodes = collect_episodes(envs, W, cartpole_features, rng=agent_rng,
+                                        env_seeds=env_seeds if k == 0 else None)
             returns.append(episodes.returns)
-            iterations.append(np.full(n_envs, g))
+            updates.append(np.full(n_episodes, k))
             # --- 2. estimate the gradient: mean over episodes ------------------------------
             gradient = episodic_gradient(W, episodes.features, episodes.actions,
                                          episodes.rewards, episodes.mask,
-                                         reward_to_go=reward_to_go, baseline=baseline)
+                                         estimator=estimator, baseline=baseline)
             # --- 3. gradient ascent step ---------------------------------------------------
             W = W + learning_rate * gradient
             weights.append(W)
@@ -196,6 +203,6 @@ def train_cartpole(
     return CartPoleHistory(
         weights=np.stack(weights),
         episode_returns=all_returns,
-        episode_iterations=np.concatenate(iterations),
+        episode_updates=np.concatenate(updates),
         episodes_to_solve=episodes_to_solve(all_returns),
     )

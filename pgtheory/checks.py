@@ -280,12 +280,12 @@ def _episode_cases(seed_offset: int = 0) -> list[tuple[str, TabularMDP, np.ndarr
     chain = chain_mdp()
     theta = _random_theta(4, 2, 7 + seed_offset)
     cases.append(("6 episodes of pg.chain_mdp() (S=4, A=2, H=4), sampled with rng=11",
-                  chain, theta, sample_trajectories(chain, theta, n=6, rng=11)))
+                  chain, theta, sample_trajectories(chain, theta, n_episodes=6, rng=11)))
     small = random_mdp(3, 2, 4, rng=5)
     theta = _random_theta(3, 2, 8 + seed_offset)
     cases.append(("5 episodes of pg.random_mdp(3, 2, 4, rng=5) (rewards of both signs), "
-                  "sampled with rng=12", small, theta, sample_trajectories(small, theta, n=5,
-                                                                           rng=12)))
+                  "sampled with rng=12", small, theta,
+                  sample_trajectories(small, theta, n_episodes=5, rng=12)))
     return cases
 
 

@@ -64,9 +64,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import (
-    as_finite_array,
     check_baseline,
-    check_discount,
     check_estimator,
     check_index_array,
     check_positive_int,
@@ -74,13 +72,13 @@ from ._validation import (
     check_theta,
 )
 from .enumeration import MAX_TRAJECTORIES, _enumerate
+from .episodes import reward_to_go_kernel
 from .mdp import TabularMDP, _check_mdp
 from .policy import _softmax, _weighted_score_sum
 from .sampling import Trajectories, _sample
 
 __all__ = [
     "GradientEstimate",
-    "reward_to_go",
     "episode_gradients",
     "gradient_samples",
     "gradient_estimate",
@@ -93,12 +91,6 @@ Baseline = float | str | None
 
 
 # --- private kernels ----------------------------------------------------------------------
-
-
-def _reward_to_go(rewards: np.ndarray, discount: float) -> np.ndarray:
-    """G[:, t] = sum_{t' >= t} gamma^t' r[:, t'] (array index), validated input."""
-    weighted = rewards if discount == 1.0 else rewards * discount ** np.arange(rewards.shape[1])
-    return np.cumsum(weighted[:, ::-1], axis=1)[:, ::-1]
 
 
 def _exclusive_sum(x: np.ndarray) -> np.ndarray:
@@ -127,7 +119,7 @@ def _estimator_parts(
     scores = _weighted_score_sum(pi, states, actions)
     if estimator == "total_return":
         return trajectories.returns[:, None, None] * scores, scores
-    to_go = _reward_to_go(trajectories.rewards, trajectories.discount)
+    to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
     return _weighted_score_sum(pi, states, actions, to_go), scores
 
 
@@ -145,7 +137,7 @@ def _episode_gradients(
         gradients = _weighted_score_sum(pi, states, actions)
         gradients *= (trajectories.returns - b)[:, None, None]
         return gradients
-    to_go = _reward_to_go(trajectories.rewards, trajectories.discount)
+    to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
     return _weighted_score_sum(pi, states, actions, to_go - b if b else to_go)
 
 
@@ -153,7 +145,7 @@ def _check_optimal_batch(baseline: Baseline, n: int) -> None:
     if baseline == "optimal" and n < 2:
         raise ValueError(
             "baseline='optimal' is estimated leave-one-out and needs at least 2 episodes; "
-            f"got n={n}"
+            f"got n_episodes={n}"
         )
 
 
@@ -180,41 +172,11 @@ def _check_trajectories(mdp: TabularMDP, trajectories: Any) -> Trajectories:
 # --- public functions --------------------------------------------------------------------
 
 
-def reward_to_go(rewards: Any, discount: float = 1.0) -> np.ndarray:
-    """Discounted reward-to-go G_t for every step of every episode.
-
-    Implements eq. `reward-to-go` in chapter 7 (book/variance_reduction):
-
-        G_t = sum_{t'=t}^{H} gamma^(t'-1) r_{t'},   i.e.  G_t = gamma^(t-1) r_t + G_{t+1}.
-
-    The factor gamma^(t'-1) is counted from the first step, not from t, so
-    that sum_t score_t G_t is unbiased for the gradient of the discounted
-    objective. With gamma = 1 (the default) it is the plain sum of the
-    rewards still to come, and G_1 = R(tau). Because of this convention, with
-    gamma < 1 G_t is NOT an unbiased sample of the Q_t of
-    :func:`pgtheory.value_functions`, which discounts from step t:
-    E[G_t | h_t, a_t] = gamma^(t-1) Q_t(s_t, a_t).
-
-    Parameters
-    ----------
-    rewards : array_like(float), shape (n, H)
-        ``rewards[i, t-1]`` is r_t of episode i.
-    discount : float
-        gamma in (0, 1].
-
-    Returns
-    -------
-    ndarray(float), shape (n, H)
-    """
-    rewards = as_finite_array(rewards, "rewards", ndim=2)
-    discount = check_discount(discount)
-    return _reward_to_go(rewards, discount)
-
-
 def episode_gradients(
     mdp: TabularMDP,
     theta: Any,
     trajectories: Trajectories,
+    *,
     estimator: str = "total_return",
     baseline: Baseline = None,
 ) -> np.ndarray:
@@ -254,12 +216,13 @@ def episode_gradients(
 def gradient_samples(
     mdp: TabularMDP,
     theta: Any,
-    n: int,
-    rng: int | np.random.Generator | None = None,
+    n_episodes: int,
+    *,
+    rng: Any = None,
     estimator: str = "total_return",
     baseline: Baseline = None,
 ) -> np.ndarray:
-    """Sample n episodes and return one gradient estimate per episode.
+    """Sample N episodes and return one gradient estimate per episode.
 
     :func:`pgtheory.sample_trajectories` followed by :func:`episode_gradients`.
 
@@ -267,25 +230,25 @@ def gradient_samples(
     ----------
     mdp : TabularMDP
     theta : array_like(float), shape (S, A)
-    n : int
-        Number of episodes (>= 2 for ``baseline="optimal"``).
-    rng : int, numpy.random.Generator or None
+    n_episodes : int
+        Number of episodes N (>= 2 for ``baseline="optimal"``).
+    rng : None, int, SeedSequence, BitGenerator or Generator
     estimator : {"total_return", "reward_to_go"}
     baseline : None, float or "optimal"
 
     Returns
     -------
-    ndarray(float), shape (n, S, A)
+    ndarray(float), shape (N, S, A)
     """
     mdp = _check_mdp(mdp)
     theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    n = check_positive_int(n, "n")
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
-    _check_optimal_batch(baseline, n)
+    _check_optimal_batch(baseline, n_episodes)
     pi = _softmax(theta)
-    return _episode_gradients(pi, _sample(mdp, pi, n, rng), estimator, baseline)
+    return _episode_gradients(pi, _sample(mdp, pi, n_episodes, rng), estimator, baseline)
 
 
 @dataclass(frozen=True, eq=False)
@@ -323,13 +286,14 @@ def _chunk_sizes(n: int, chunk_size: int, baseline: Baseline) -> list[int]:
 def gradient_estimate(
     mdp: TabularMDP,
     theta: Any,
-    n: int,
-    rng: int | np.random.Generator | None = None,
+    n_episodes: int,
+    *,
+    rng: Any = None,
     estimator: str = "total_return",
     baseline: Baseline = None,
     chunk_size: int = 10_000,
 ) -> GradientEstimate:
-    """Mean, variance and standard error of n per-episode estimates, in bounded memory.
+    """Mean, variance and standard error of N per-episode estimates, in bounded memory.
 
     Episodes are simulated ``chunk_size`` at a time and each chunk's mean and
     sum of squared deviations are merged with Chan et al.'s parallel update
@@ -337,16 +301,16 @@ def gradient_estimate(
         delta = m_b - m_a,  m = m_a + delta n_b / (n_a + n_b),
         M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b),
 
-    so memory grows with ``chunk_size``, not with n. The standard error
+    so memory grows with ``chunk_size``, not with N. The standard error
     implements eq. `mc-variance` in chapter 5 (book/monte_carlo).
 
     Parameters
     ----------
     mdp : TabularMDP
     theta : array_like(float), shape (S, A)
-    n : int
-        Number of episodes, >= 2.
-    rng : int, numpy.random.Generator or None
+    n_episodes : int
+        Number of episodes N >= 2.
+    rng : None, int, SeedSequence, BitGenerator or Generator
         With an int seed the result is reproducible for a given ``chunk_size``
         (episodes are drawn chunk by chunk from one generator).
     estimator : {"total_return", "reward_to_go"}
@@ -362,9 +326,11 @@ def gradient_estimate(
     """
     mdp = _check_mdp(mdp)
     theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    n = check_positive_int(n, "n")
-    if n < 2:
-        raise ValueError(f"n must be at least 2 to estimate a variance; got n={n}")
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
+    if n_episodes < 2:
+        raise ValueError(
+            f"n_episodes must be at least 2 to estimate a variance; got {n_episodes}"
+        )
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
@@ -376,7 +342,7 @@ def gradient_estimate(
     count = 0
     mean = np.zeros_like(pi)
     sum_squares = np.zeros_like(pi)  # M2 = sum_i (g_i - mean)^2
-    for size in _chunk_sizes(n, chunk_size, baseline):
+    for size in _chunk_sizes(n_episodes, chunk_size, baseline):
         gradients = _episode_gradients(pi, _sample(mdp, pi, size, rng), estimator, baseline)
         chunk_mean = gradients.mean(axis=0)
         gradients -= chunk_mean
@@ -430,7 +396,7 @@ def _exact_estimates(
 
 
 def optimal_baseline(
-    mdp: TabularMDP, theta: Any, estimator: str = "total_return"
+    mdp: TabularMDP, theta: Any, *, estimator: str = "total_return"
 ) -> np.ndarray:
     """The exact variance-minimising constant baseline for each coordinate.
 
@@ -456,7 +422,7 @@ def optimal_baseline(
 
 
 def exact_estimator_mean(
-    mdp: TabularMDP, theta: Any, estimator: str = "total_return", baseline: Baseline = None
+    mdp: TabularMDP, theta: Any, *, estimator: str = "total_return", baseline: Baseline = None
 ) -> np.ndarray:
     """E[g] for one episode's estimate, summed over every trajectory.
 
@@ -479,7 +445,7 @@ def exact_estimator_mean(
 
 
 def exact_estimator_variance(
-    mdp: TabularMDP, theta: Any, estimator: str = "total_return", baseline: Baseline = None
+    mdp: TabularMDP, theta: Any, *, estimator: str = "total_return", baseline: Baseline = None
 ) -> np.ndarray:
     """Var[g_j] of ONE episode's estimate, per coordinate, summed over every trajectory.
 

@@ -50,7 +50,7 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class TrainingHistory:
-    """What happened during K steps of (stochastic or exact) gradient ascent.
+    """What happened during K updates of (stochastic or exact) gradient ascent.
 
     Returned by :func:`pgtheory.reinforce` and :func:`exact_gradient_ascent`
     (it lives here because the exact module is the lower of the two).
@@ -86,8 +86,8 @@ class TrainingHistory:
             object.__setattr__(self, name, array)
 
     @property
-    def n_steps(self) -> int:
-        """Number of updates G."""
+    def n_updates(self) -> int:
+        """Number of updates K."""
         return self.gradients.shape[0]
 
 
@@ -212,7 +212,7 @@ def exact_gradient(mdp: TabularMDP, theta: Any) -> np.ndarray:
 
 
 def exact_gradient_ascent(
-    mdp: TabularMDP, theta0: Any, n_steps: int, learning_rate: float
+    mdp: TabularMDP, theta0: Any, n_updates: int, learning_rate: float
 ) -> TrainingHistory:
     """Gradient ascent on J with the exact gradient: the noiseless twin of REINFORCE.
 
@@ -224,7 +224,7 @@ def exact_gradient_ascent(
     ----------
     mdp : TabularMDP
     theta0 : array_like(float), shape (S, A)
-    n_steps : int
+    n_updates : int
         Number of updates K >= 1.
     learning_rate : float
         Step size alpha > 0.
@@ -237,13 +237,13 @@ def exact_gradient_ascent(
     """
     mdp = _check_mdp(mdp)
     theta = check_theta(theta0, mdp.n_states, mdp.n_actions, name="theta0").copy()
-    n_steps = check_positive_int(n_steps, "n_steps")
+    n_updates = check_positive_int(n_updates, "n_updates")
     learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
 
     thetas = [theta]
     returns = [float(mdp.initial @ _value_functions(mdp, _softmax(theta))[0][0])]
     gradients = []
-    for _ in range(n_steps):
+    for _ in range(n_updates):
         gradient = _exact_gradient(mdp, theta)
         theta = theta + learning_rate * gradient
         gradients.append(gradient)
@@ -254,6 +254,6 @@ def exact_gradient_ascent(
         thetas=np.stack(thetas),
         expected_returns=returns_array,
         gradients=np.stack(gradients),
-        standard_errors=np.zeros((n_steps, mdp.n_states, mdp.n_actions)),
+        standard_errors=np.zeros((n_updates, mdp.n_states, mdp.n_actions)),
         sampled_returns=returns_array[:-1],
     )

@@ -41,6 +41,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -184,8 +185,9 @@ def gaussian_exact_gradient(bandit: GaussianBandit, mu: float) -> float:
 def gaussian_score_samples(
     bandit: GaussianBandit,
     mu: float,
-    n: int,
-    rng: int | np.random.Generator,
+    n_episodes: int,
+    *,
+    rng: Any = None,
     baseline: float | None = None,
 ) -> np.ndarray:
     r"""Score-function (likelihood-ratio) gradient estimates, one per action.
@@ -207,11 +209,11 @@ def gaussian_score_samples(
         Target :math:`c` and policy standard deviation :math:`\sigma`.
     mu : float
         Policy mean :math:`\mu` (finite).
-    n : int
-        Number of independent actions, one estimate each (> 0).
-    rng : int or numpy.random.Generator
-        Seed or generator, normalised with ``np.random.default_rng``. The
-        same seed gives bit-identical samples.
+    n_episodes : int
+        Number N of independent one-step episodes (actions), one estimate each (> 0).
+    rng : None, int, SeedSequence, BitGenerator or Generator
+        Normalised with ``np.random.default_rng``. The same seed gives bit-identical
+        samples.
     baseline : float or None, optional
         Constant baseline :math:`b`; ``None`` (default) means :math:`b = 0`.
         Any constant keeps the estimator unbiased.
@@ -219,14 +221,14 @@ def gaussian_score_samples(
     Returns
     -------
     ndarray(float, ndim=1)
-        ``samples: (n,)``, independent unbiased estimates of
+        ``samples: (N,)``, independent unbiased estimates of
         :math:`dJ/d\mu`. Their mean estimates the gradient; their variance
         is :func:`gaussian_score_variance`.
 
     Notes
     -----
     Actions are drawn as :math:`a = \mu + \sigma\varepsilon` from
-    ``n`` standard normals drawn up front; the score is computed as
+    N standard normals drawn up front; the score is computed as
     :math:`\varepsilon/\sigma`, which equals :math:`(a - \mu)/\sigma^2`
     but avoids cancellation when :math:`|\mu| \gg \sigma`.
 
@@ -239,11 +241,11 @@ def gaussian_score_samples(
     """
     bandit = _bandit(bandit)
     mu = check_real(mu, "mu")
-    n = check_positive_int(n, "n")
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
     b = _baseline(baseline)
     rng = check_rng(rng)
 
-    eps = rng.standard_normal(n)  # (n,)
+    eps = rng.standard_normal(n_episodes)  # (N,)
     actions = mu + bandit.sigma * eps  # (n,)
     rewards = -((actions - bandit.target) ** 2)  # f(a): (n,)
     score = eps / bandit.sigma  # (a - mu) / sigma^2: (n,)
@@ -253,8 +255,9 @@ def gaussian_score_samples(
 def gaussian_reparam_samples(
     bandit: GaussianBandit,
     mu: float,
-    n: int,
-    rng: int | np.random.Generator,
+    n_episodes: int,
+    *,
+    rng: Any = None,
 ) -> np.ndarray:
     r"""Reparameterization (pathwise) gradient estimates, one per action.
 
@@ -273,10 +276,10 @@ def gaussian_reparam_samples(
         Target :math:`c` and policy standard deviation :math:`\sigma`.
     mu : float
         Policy mean :math:`\mu` (finite).
-    n : int
-        Number of independent noise draws, one estimate each (> 0).
-    rng : int or numpy.random.Generator
-        Seed or generator, normalised with ``np.random.default_rng``. The
+    n_episodes : int
+        Number N of independent noise draws, one estimate each (> 0).
+    rng : None, int, SeedSequence, BitGenerator or Generator
+        Normalised with ``np.random.default_rng``. The
         same seed gives bit-identical samples; it also gives the same
         :math:`\varepsilon` as :func:`gaussian_score_samples`, so the two
         estimators can be compared on common noise.
@@ -284,7 +287,7 @@ def gaussian_reparam_samples(
     Returns
     -------
     ndarray(float, ndim=1)
-        ``samples: (n,)``, independent unbiased estimates of
+        ``samples: (N,)``, independent unbiased estimates of
         :math:`dJ/d\mu`, each :math:`\mathcal N(-2(\mu - c), 4\sigma^2)`.
 
     References
@@ -294,10 +297,10 @@ def gaussian_reparam_samples(
     """
     bandit = _bandit(bandit)
     mu = check_real(mu, "mu")
-    n = check_positive_int(n, "n")
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
     rng = check_rng(rng)
 
-    eps = rng.standard_normal(n)  # (n,)
+    eps = rng.standard_normal(n_episodes)  # (N,)
     actions = mu + bandit.sigma * eps  # (n,)
     return -2.0 * (actions - bandit.target)
 

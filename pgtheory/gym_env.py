@@ -30,8 +30,7 @@ pgtheory[gym]``); ``import pgtheory`` does not load it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -39,11 +38,12 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 
-from ._validation import check_rng
-from .linear_policy import _check_weights, _log_probs
+from ._validation import check_rng, check_weights
+from .episodes import Episodes
+from .linear_policy import sample_linear_actions
 from .mdp import TabularMDP, _check_mdp
 
-__all__ = ["TabularMDPEnv", "Episodes", "collect_episodes", "one_hot_features"]
+__all__ = ["TabularMDPEnv", "collect_episodes", "one_hot_features"]
 
 
 class TabularMDPEnv(gym.Env):
@@ -132,46 +132,13 @@ def one_hot_features(n_states: int) -> Callable[[np.ndarray], np.ndarray]:
     return featurize
 
 
-@dataclass(frozen=True, eq=False)
-class Episodes:
-    """N episodes of unequal length, padded to T = max_n T_n.
-
-    Attributes
-    ----------
-    features : ndarray(float), shape (N, T, d)
-        ``features[n, t-1]`` = x_t, the features of the observation acted on at step t.
-    actions : ndarray(int), shape (N, T)
-    rewards : ndarray(float), shape (N, T)
-        0 on padding.
-    mask : ndarray(bool), shape (N, T)
-        True on the T_n steps of episode n.
-    truncated : ndarray(bool), shape (N,)
-        Whether episode n ended by ``truncated`` (a time limit) rather than ``terminated``.
-    """
-
-    features: np.ndarray
-    actions: np.ndarray
-    rewards: np.ndarray
-    mask: np.ndarray
-    truncated: np.ndarray
-
-    @property
-    def lengths(self) -> np.ndarray:
-        """T_n for each episode, shape (N,)."""
-        return self.mask.sum(axis=1)
-
-    @property
-    def returns(self) -> np.ndarray:
-        """R(tau_n) = sum_{t=1}^{T_n} r_t, shape (N,)."""
-        return self.rewards.sum(axis=1)
-
-
 def collect_episodes(
     envs: gym.vector.VectorEnv,
     W: Any,
     featurize: Callable[[np.ndarray], np.ndarray],
-    rng: int | np.random.Generator | None = None,
-    seed: int | None = None,
+    *,
+    rng: Any = None,
+    env_seeds: Sequence[int] | None = None,
     max_steps: int = 100_000,
 ) -> Episodes:
     """Run the policy pi_W in every sub-environment until each has finished one episode.
@@ -189,11 +156,11 @@ def collect_episodes(
         Linear softmax policy weights.
     featurize : callable
         Maps a batch of observations (num_envs, ...) to features (num_envs, d).
-    rng : int, numpy.random.Generator or None
+    rng : None, int, SeedSequence, BitGenerator or Generator
         The agent's randomness (its action draws).
-    seed : int or None
-        Passed to ``envs.reset(seed=seed)``; ``None`` continues the
-        sub-environments' own random streams.
+    env_seeds : sequence of ``envs.num_envs`` ints, or None
+        Passed to ``envs.reset(seed=...)`` (Gymnasium's own seeding of each
+        sub-environment); ``None`` continues the sub-environments' random streams.
     max_steps : int
         Safety limit on the number of vector steps.
 
@@ -202,7 +169,7 @@ def collect_episodes(
     Episodes
         N = ``envs.num_envs`` episodes.
     """
-    W = _check_weights(W)
+    W = check_weights(W)
     rng = check_rng(rng)
     mode = envs.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
     if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
@@ -210,7 +177,12 @@ def collect_episodes(
             f"envs has autoreset mode {mode}; collect_episodes supports NEXT_STEP and SAME_STEP"
         )
     n_envs = envs.num_envs
-    observations, _ = envs.reset(seed=seed)
+    if env_seeds is not None:
+        env_seeds = [int(s) for s in env_seeds]
+        if len(env_seeds) != n_envs:
+            raise ValueError(f"env_seeds has {len(env_seeds)} seeds; expected one per "
+                             f"sub-environment, {n_envs}")
+    observations, _ = envs.reset(seed=env_seeds)
     running = np.ones(n_envs, dtype=bool)  # still in its first episode
     truncated = np.zeros(n_envs, dtype=bool)
     features, actions, rewards, masks = [], [], [], []
@@ -219,9 +191,7 @@ def collect_episodes(
         if step == 0 and (x.shape != (n_envs, W.shape[0]) or not np.isfinite(x).all()):
             raise ValueError(f"featurize returned an array of shape {x.shape} (or non-finite "
                              f"values); expected finite features ({n_envs}, {W.shape[0]})")
-        # a ~ pi_W(. | x) by inverse CDF, as pgtheory.sample_linear_actions (validated above)
-        cdf = np.cumsum(np.exp(_log_probs(W, x)), axis=1)
-        a = np.minimum((rng.random(n_envs)[:, None] >= cdf).sum(axis=1), W.shape[1] - 1)
+        a = sample_linear_actions(W, x, rng=rng)  # a ~ pi_W(. | x)
         observations, r, term, trunc, _ = envs.step(a)
         features.append(x)
         actions.append(a)

@@ -31,32 +31,31 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_finite_array, check_real, check_rng
+from ._validation import (
+    as_finite_array,
+    check_estimator,
+    check_mask,
+    check_real,
+    check_rng,
+    check_weights,
+)
+from .episodes import reward_to_go_kernel
 
 __all__ = [
     "add_bias",
     "linear_log_probs",
     "linear_softmax_probs",
-    "linear_score",
+    "linear_step_scores",
     "sample_linear_actions",
-    "length_mask",
-    "masked_reward_to_go",
     "linear_episode_gradients",
     "episodic_gradient",
 ]
 
 #: Names accepted by ``baseline`` besides ``None``, a real number and an array of shape (T,).
-LINEAR_BASELINE_NAMES = ("leave_one_out",)
+LINEAR_BASELINE_NAMES = ("leave_one_out_mean",)
 
 
 # --- validation -----------------------------------------------------------------------------
-
-
-def _check_weights(W: Any) -> np.ndarray:
-    W = as_finite_array(W, "W", ndim=2)
-    if 0 in W.shape:
-        raise ValueError(f"W must have shape (d, A) with d, A >= 1; got {W.shape}")
-    return W
 
 
 def _check_features(features: Any, n_features: int, ndim: int, axes: str) -> np.ndarray:
@@ -87,25 +86,6 @@ def _check_actions(actions: Any, shape: tuple[int, ...], n_actions: int,
             f"[0, {n_actions})"
         )
     return actions
-
-
-def _check_mask(mask: Any, shape: tuple[int, int]) -> np.ndarray:
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        raise TypeError(f"mask must be a boolean array (n, T); got dtype {mask.dtype}")
-    if mask.shape != shape:
-        raise ValueError(f"mask has shape {mask.shape}; expected {shape} (n, T)")
-    if not mask[:, 0].all():
-        n = int(np.argmin(mask[:, 0]))
-        raise ValueError(f"mask[{n}, 0] is False; every episode must have at least one step")
-    gaps = mask[:, 1:] & ~mask[:, :-1]
-    if gaps.any():
-        n, t = (int(i) for i in np.argwhere(gaps)[0])
-        raise ValueError(
-            f"mask[{n}, {t + 1}] is True after mask[{n}, {t}] is False; each row must be a run "
-            "of True (the episode) followed by False (padding)"
-        )
-    return mask
 
 
 # --- the policy -----------------------------------------------------------------------------
@@ -149,7 +129,7 @@ def linear_log_probs(W: Any, features: Any) -> np.ndarray:
     -------
     ndarray(float), shape (..., A)
     """
-    W = _check_weights(W)
+    W = check_weights(W)
     features = as_finite_array(features, "features")
     if features.ndim == 0 or features.shape[-1] != W.shape[0]:
         raise ValueError(
@@ -183,8 +163,8 @@ def _score(W: np.ndarray, features: np.ndarray, actions: np.ndarray) -> np.ndarr
     return features[..., :, None] * probs[..., None, :]
 
 
-def linear_score(W: Any, features: Any, actions: Any) -> np.ndarray:
-    """The score grad_W log pi_W(a | x) for each (feature vector, action) pair.
+def linear_step_scores(W: Any, features: Any, actions: Any) -> np.ndarray:
+    """The per-step score grad_W log pi_W(a | x) for each (feature vector, action) pair.
 
     Implements eq. `cartpole-linear-score` in chapter 8 (book/cartpole):
     grad_W log pi_W(a | x) = x ⊗ (e_a - pi_W(. | x)).
@@ -201,29 +181,27 @@ def linear_score(W: Any, features: Any, actions: Any) -> np.ndarray:
     ndarray(float), shape (n, d, A)
         Row i is the (d, A) gradient of log pi_W(actions[i] | features[i]).
     """
-    W = _check_weights(W)
+    W = check_weights(W)
     features = _check_features(features, W.shape[0], 2, "(n, d)")
     actions = _check_actions(actions, features.shape[:1], W.shape[1])
     return _score(W, features, actions)
 
 
-def sample_linear_actions(
-    W: Any, features: Any, rng: int | np.random.Generator | None = None
-) -> np.ndarray:
+def sample_linear_actions(W: Any, features: Any, *, rng: Any = None) -> np.ndarray:
     """Draw a_i ~ pi_W(. | x_i) for every row of ``features``, by inverse CDF.
 
     Parameters
     ----------
     W : array_like(float), shape (d, A)
     features : array_like(float), shape (n, d)
-    rng : int, numpy.random.Generator or None
-        Seed or generator (NEP 19); one uniform is drawn per row.
+    rng : None, int, SeedSequence, BitGenerator or Generator
+        One uniform is drawn per row.
 
     Returns
     -------
     ndarray(int64), shape (n,)
     """
-    W = _check_weights(W)
+    W = check_weights(W)
     features = _check_features(features, W.shape[0], 2, "(n, d)")
     rng = check_rng(rng)
     cdf = np.cumsum(np.exp(_log_probs(W, features)), axis=-1)
@@ -235,64 +213,6 @@ def sample_linear_actions(
 # --- episodes of unequal length ------------------------------------------------------------
 
 
-def length_mask(lengths: Any, n_steps: int | None = None) -> np.ndarray:
-    """The padding mask of episodes with the given lengths.
-
-    Parameters
-    ----------
-    lengths : array_like(int), shape (n,)
-        T_n >= 1 for each episode.
-    n_steps : int, optional
-        Padded length T >= max(lengths); default max(lengths).
-
-    Returns
-    -------
-    ndarray(bool), shape (n, T)
-        ``mask[n, t-1]`` is True exactly when t <= T_n.
-    """
-    lengths = np.asarray(lengths)
-    if lengths.dtype == bool or lengths.dtype.kind not in "iu" or lengths.ndim != 1:
-        raise TypeError(
-            f"lengths must be a 1-d integer array; got dtype {lengths.dtype}, shape "
-            f"{lengths.shape}"
-        )
-    if lengths.size == 0 or lengths.min() < 1:
-        raise ValueError(f"lengths must be a nonempty array of ints >= 1; got {lengths}")
-    n_steps = int(lengths.max()) if n_steps is None else int(n_steps)
-    if n_steps < lengths.max():
-        raise ValueError(f"n_steps is {n_steps}; it must be at least max(lengths) = "
-                         f"{int(lengths.max())}")
-    return np.arange(n_steps)[None, :] < lengths[:, None]
-
-
-def _masked_reward_to_go(rewards: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    clean = np.where(mask, rewards, 0.0)
-    return np.where(mask, np.cumsum(clean[:, ::-1], axis=1)[:, ::-1], 0.0)
-
-
-def masked_reward_to_go(rewards: Any, mask: Any) -> np.ndarray:
-    """Reward-to-go G_t = sum_{t'=t}^{T_n} r_t' of padded episodes (0 on padding).
-
-    The undiscounted form of eq. `reward-to-go` in chapter 7
-    (book/variance_reduction), each episode summed up to its own end T_n.
-
-    Parameters
-    ----------
-    rewards : array_like(float), shape (n, T)
-    mask : array_like(bool), shape (n, T)
-
-    Returns
-    -------
-    ndarray(float), shape (n, T)
-    """
-    rewards = np.asarray(rewards)
-    if rewards.ndim != 2:
-        raise ValueError(f"rewards must have shape (n, T); got shape {rewards.shape}")
-    mask = _check_mask(mask, rewards.shape)
-    rewards = as_finite_array(np.where(mask, rewards, 0.0), "rewards")
-    return _masked_reward_to_go(rewards, mask)
-
-
 def _leave_one_out_time_baseline(to_go: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """b[n, t] = mean of G_t over the OTHER episodes still running at t (0 if none)."""
     totals = to_go.sum(axis=0, keepdims=True)  # padding holds 0
@@ -301,23 +221,23 @@ def _leave_one_out_time_baseline(to_go: np.ndarray, mask: np.ndarray) -> np.ndar
     return np.divide(totals - to_go, others, out=np.zeros_like(to_go), where=others > 0)
 
 
-def _check_linear_baseline(baseline: Any, n_steps: int) -> Any:
+def _check_linear_baseline(baseline: Any, horizon: int) -> Any:
     if baseline is None:
         return None
     if isinstance(baseline, str):
         if baseline not in LINEAR_BASELINE_NAMES:
             raise ValueError(
                 "baseline must be None, a real number, an array of shape (T,) or "
-                f"'leave_one_out'; got {baseline!r}"
+                f"'leave_one_out_mean'; got {baseline!r}"
             )
         return baseline
     if np.ndim(baseline) == 0:
         return check_real(baseline, "baseline")
     baseline = as_finite_array(baseline, "baseline", ndim=1)
-    if baseline.shape != (n_steps,):
+    if baseline.shape != (horizon,):
         raise ValueError(
             f"baseline has shape {baseline.shape}; a time-dependent baseline must have shape "
-            f"(T,) = ({n_steps},)"
+            f"(T,) = ({horizon},)"
         )
     return baseline[None, :]
 
@@ -328,7 +248,8 @@ def linear_episode_gradients(
     actions: Any,
     rewards: Any,
     mask: Any,
-    reward_to_go: bool = True,
+    *,
+    estimator: str = "reward_to_go",
     baseline: Any = None,
 ) -> np.ndarray:
     """One REINFORCE gradient estimate per episode, for episodes of unequal length.
@@ -343,8 +264,8 @@ def linear_episode_gradients(
 
     * ``None``: b = 0;
     * a real number b, or an array of shape (T,) giving b_t;
-    * ``"leave_one_out"``: b_t for episode n is the mean of G_t (or of R, if
-      ``reward_to_go=False``) over the other episodes of the batch that are
+    * ``"leave_one_out_mean"``: b_t for episode n is the mean of G_t (or of R, if
+      ``estimator="total_return"``) over the other episodes of the batch that are
       still running at step t (0 if there are none). It uses no data from
       episode n, so it adds no bias.
 
@@ -359,32 +280,32 @@ def linear_episode_gradients(
     mask : array_like(bool), shape (n, T)
         True on the steps of each episode, False on the padding after it
         (see :func:`length_mask`). Padded entries are ignored.
-    reward_to_go : bool
-    baseline : None, float, array (T,) or "leave_one_out"
+    estimator : {"reward_to_go", "total_return"}
+        Psi_t = G_t or Psi_t = R(tau_n).
+    baseline : None, float, array (T,) or "leave_one_out_mean"
 
     Returns
     -------
     ndarray(float), shape (n, d, A)
     """
-    W = _check_weights(W)
+    W = check_weights(W)
     features = np.asarray(features)
     if features.ndim != 3:
         raise ValueError(f"features must have shape (n, T, d); got shape {features.shape}")
-    n_episodes, n_steps = features.shape[:2]
-    mask = _check_mask(mask, (n_episodes, n_steps))
+    n_episodes, horizon = features.shape[:2]
+    mask = check_mask(mask, (n_episodes, horizon))
     features = _check_features(np.where(mask[..., None], features, 0.0), W.shape[0], 3,
                                "(n, T, d)")
-    actions = _check_actions(actions, (n_episodes, n_steps), W.shape[1], valid=mask)
+    actions = _check_actions(actions, (n_episodes, horizon), W.shape[1], valid=mask)
     rewards = np.asarray(rewards)
-    if rewards.shape != (n_episodes, n_steps):
-        raise ValueError(f"rewards has shape {rewards.shape}; expected {(n_episodes, n_steps)}")
+    if rewards.shape != (n_episodes, horizon):
+        raise ValueError(f"rewards has shape {rewards.shape}; expected {(n_episodes, horizon)}")
     rewards = as_finite_array(np.where(mask, rewards, 0.0), "rewards")
-    if not isinstance(reward_to_go, (bool, np.bool_)):
-        raise TypeError(f"reward_to_go must be a bool; got {reward_to_go!r}")
-    baseline = _check_linear_baseline(baseline, n_steps)
+    estimator = check_estimator(estimator)
+    baseline = _check_linear_baseline(baseline, horizon)
 
-    to_go = _masked_reward_to_go(rewards, mask)
-    psi = to_go if reward_to_go else np.where(mask, to_go[:, :1], 0.0)
+    to_go = np.where(mask, reward_to_go_kernel(rewards, 1.0), 0.0)
+    psi = to_go if estimator == "reward_to_go" else np.where(mask, to_go[:, :1], 0.0)
     if isinstance(baseline, str):
         baseline = _leave_one_out_time_baseline(psi, mask)
     if baseline is not None:
@@ -404,7 +325,8 @@ def episodic_gradient(
     actions: Any,
     rewards: Any,
     mask: Any,
-    reward_to_go: bool = True,
+    *,
+    estimator: str = "reward_to_go",
     baseline: Any = None,
 ) -> np.ndarray:
     """The REINFORCE gradient estimate: the mean over EPISODES of the per-episode sums.
@@ -428,7 +350,7 @@ def episodic_gradient(
 
     Parameters
     ----------
-    W, features, actions, rewards, mask, reward_to_go, baseline
+    W, features, actions, rewards, mask, estimator, baseline
         As in :func:`linear_episode_gradients`.
 
     Returns
@@ -436,5 +358,5 @@ def episodic_gradient(
     ndarray(float), shape (d, A)
     """
     return linear_episode_gradients(
-        W, features, actions, rewards, mask, reward_to_go, baseline
+        W, features, actions, rewards, mask, estimator=estimator, baseline=baseline
     ).mean(axis=0)

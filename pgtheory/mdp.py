@@ -186,7 +186,8 @@ def random_mdp(
     n_states: int,
     n_actions: int,
     horizon: int,
-    rng: int | np.random.Generator | None = None,
+    *,
+    rng: Any = None,
     discount: float = 1.0,
 ) -> TabularMDP:
     """A random MDP for tests and numerical checks.
@@ -198,8 +199,8 @@ def random_mdp(
     ----------
     n_states, n_actions, horizon : int
         S, A and H, each >= 1.
-    rng : int, numpy.random.Generator or None
-        Seed or generator (NEP 19).
+    rng : None, int, SeedSequence, BitGenerator or Generator
+        Anything ``numpy.random.default_rng`` accepts (SPEC 7).
     discount : float
         Discount in (0, 1].
 

@@ -44,13 +44,14 @@ def reinforce(
     mdp: TabularMDP,
     theta0: Any,
     n_episodes: int,
-    n_steps: int,
+    n_updates: int,
     learning_rate: float,
-    rng: int | np.random.Generator | None = None,
+    *,
+    rng: Any = None,
     estimator: str = "total_return",
     baseline: Baseline = None,
 ) -> TrainingHistory:
-    """Run REINFORCE for ``n_steps`` updates of ``n_episodes`` episodes each.
+    """Run REINFORCE for ``n_updates`` updates of ``n_episodes`` episodes each.
 
     Implements eq. `reinforce-update` in chapter 6 (book/reinforce):
     theta_{k+1} = theta_k + alpha * g_hat(theta_k).
@@ -62,25 +63,25 @@ def reinforce(
         Starting logits (zeros = uniform policy).
     n_episodes : int
         Episodes per update N (>= 2 for ``baseline="optimal"``).
-    n_steps : int
-        Number of updates G.
+    n_updates : int
+        Number of updates K.
     learning_rate : float
         Step size alpha > 0.
-    rng : int, numpy.random.Generator or None
+    rng : None, int, SeedSequence, BitGenerator or Generator
     estimator : {"total_return", "reward_to_go"}
     baseline : None, float or "optimal"
 
     Returns
     -------
     TrainingHistory
-        ``thetas`` (G+1, S, A), exact ``expected_returns`` (G+1,),
-        ``gradients`` (G, S, A), ``standard_errors`` (G, S, A) (NaN when
-        N = 1, where no spread can be estimated), ``sampled_returns`` (G,).
+        ``thetas`` (K+1, S, A), exact ``expected_returns`` (K+1,),
+        ``gradients`` (K, S, A), ``standard_errors`` (K, S, A) (NaN when
+        N = 1, where no spread can be estimated), ``sampled_returns`` (K,).
     """
     mdp = _check_mdp(mdp)
     theta = check_theta(theta0, mdp.n_states, mdp.n_actions, name="theta0").copy()
     n_episodes = check_positive_int(n_episodes, "n_episodes")
-    n_steps = check_positive_int(n_steps, "n_steps")
+    n_updates = check_positive_int(n_updates, "n_updates")
     learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
@@ -90,7 +91,7 @@ def reinforce(
     thetas = [theta]
     expected_returns = [_exact_objective(mdp, theta)]
     gradients, standard_errors, sampled_returns = [], [], []
-    for _ in range(n_steps):
+    for _ in range(n_updates):
         pi = _softmax(theta)
 
         # --- 1. sample N episodes from the current policy -------------------------

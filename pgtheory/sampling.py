@@ -182,28 +182,28 @@ def _sample(
 
 
 def sample_trajectories(
-    mdp: TabularMDP, theta: Any, n: int, rng: int | np.random.Generator | None = None
+    mdp: TabularMDP, theta: Any, n_episodes: int, *, rng: Any = None
 ) -> Trajectories:
-    """Draw n independent episodes from p_theta (eq. `traj-prob`, chapter 3).
+    """Draw N independent episodes from p_theta (eq. `traj-prob`, book/factorization).
 
     Parameters
     ----------
     mdp : TabularMDP
     theta : array_like(float), shape (S, A)
         Softmax logits.
-    n : int
-        Number of episodes, >= 1.
-    rng : int, numpy.random.Generator or None
-        Seed or generator (NEP 19). The same int seed gives bit-identical
-        episodes; a Generator is advanced.
+    n_episodes : int
+        Number of episodes N >= 1.
+    rng : None, int, SeedSequence, BitGenerator or Generator
+        Anything ``numpy.random.default_rng`` accepts (SPEC 7). The same int seed gives
+        bit-identical episodes; a Generator is advanced.
 
     Returns
     -------
     Trajectories
-        ``states``, ``actions``: int (n, H); ``rewards``: float (n, H).
+        ``states``, ``actions``: int (N, H); ``rewards``: float (N, H).
     """
     mdp = _check_mdp(mdp)
     theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    n = check_positive_int(n, "n")
+    n_episodes = check_positive_int(n_episodes, "n_episodes")
     rng = check_rng(rng)
-    return _sample(mdp, _softmax(theta), n, rng)
+    return _sample(mdp, _softmax(theta), n_episodes, rng)

@@ -20,7 +20,7 @@ from pgtheory.baselines import (
 def _problem(seed):
     """A random MDP with S=3, A=2, H=3 and random logits."""
     rng = np.random.default_rng(seed)
-    return pg.random_mdp(3, 2, 3, rng), rng.normal(size=(3, 2))
+    return pg.random_mdp(3, 2, 3, rng=rng), rng.normal(size=(3, 2))
 
 
 # --- per-step baseline tables ----------------------------------------------------------------
@@ -30,7 +30,7 @@ def test_step_baseline_gradients_match_a_loop_over_steps():
     mdp, theta = _problem(0)
     table = np.random.default_rng(1).normal(size=(3, 3, 2))
     trajectories = pg.sample_trajectories(mdp, theta, 5, rng=2)
-    got = step_baseline_gradients(mdp, theta, trajectories, table)
+    got = step_baseline_gradients(mdp, theta, trajectories, table, estimator="reward_to_go")
     to_go = pg.reward_to_go(trajectories.rewards)
     for i in range(5):
         expected = np.zeros((3, 2))
@@ -44,8 +44,9 @@ def test_step_baseline_gradients_match_a_loop_over_steps():
 def test_a_constant_table_equals_the_constant_baseline_of_estimators(estimator):
     mdp, theta = _problem(3)
     trajectories = pg.sample_trajectories(mdp, theta, 7, rng=4)
-    got = step_baseline_gradients(mdp, theta, trajectories, np.full((3, 2), 0.4), estimator)
-    expected = pg.episode_gradients(mdp, theta, trajectories, estimator, baseline=0.4)
+    got = step_baseline_gradients(mdp, theta, trajectories, np.full((3, 2), 0.4),
+                                  estimator=estimator)
+    expected = pg.episode_gradients(mdp, theta, trajectories, estimator=estimator, baseline=0.4)
     np.testing.assert_allclose(got, expected, atol=1e-12)
 
 
@@ -56,7 +57,7 @@ def test_state_dependent_tables_are_unbiased(seed, estimator):
     values, _ = pg.value_functions(mdp, theta)
     random_table = np.random.default_rng(seed + 10).normal(size=(3, 3, 1))
     for table in (values[:-1, :, None], random_table):
-        mean, _ = exact_step_baseline_moments(mdp, theta, table, estimator)
+        mean, _ = exact_step_baseline_moments(mdp, theta, table, estimator=estimator)
         np.testing.assert_allclose(mean, pg.exact_gradient(mdp, theta), atol=1e-10)
 
 
@@ -64,14 +65,14 @@ def test_subtracting_q_removes_the_whole_gradient():
     # E[G_t | s_t, a_t] = Q_t(s_t, a_t), so G_t - Q_t has conditional mean 0 and so does g.
     mdp, theta = _problem(5)
     _, action_values = pg.value_functions(mdp, theta)
-    mean, _ = exact_step_baseline_moments(mdp, theta, action_values)
+    mean, _ = exact_step_baseline_moments(mdp, theta, action_values, estimator="reward_to_go")
     np.testing.assert_allclose(mean, 0.0, atol=1e-10)
     assert np.abs(pg.exact_gradient(mdp, theta)).max() > 0.05
 
 
 def test_an_action_dependent_table_biases_the_estimate():
     mdp, theta = _problem(6)
-    mean, _ = exact_step_baseline_moments(mdp, theta, mdp.rewards)
+    mean, _ = exact_step_baseline_moments(mdp, theta, mdp.rewards, estimator="reward_to_go")
     assert np.abs(mean - pg.exact_gradient(mdp, theta)).max() > 0.05
 
 
@@ -79,8 +80,8 @@ def test_exact_moments_match_the_enumerated_definition():
     mdp, theta = _problem(7)
     table = np.random.default_rng(8).normal(size=(3, 2))
     trajectories, probabilities = pg.enumerate_trajectories(mdp, theta)
-    estimates = step_baseline_gradients(mdp, theta, trajectories, table)
-    mean, variance = exact_step_baseline_moments(mdp, theta, table)
+    estimates = step_baseline_gradients(mdp, theta, trajectories, table, estimator="reward_to_go")
+    mean, variance = exact_step_baseline_moments(mdp, theta, table, estimator="reward_to_go")
     np.testing.assert_allclose(mean, np.tensordot(probabilities, estimates, 1), atol=1e-12)
     np.testing.assert_allclose(
         variance, np.tensordot(probabilities, (estimates - mean) ** 2, 1), atol=1e-12
@@ -93,8 +94,8 @@ def test_sample_mean_of_step_baseline_gradients_matches_exact_mean():
     values, _ = pg.value_functions(mdp, theta)
     table = values[:-1, :, None]
     trajectories = pg.sample_trajectories(mdp, theta, 50_000, rng=10)
-    samples = step_baseline_gradients(mdp, theta, trajectories, table)
-    mean, variance = exact_step_baseline_moments(mdp, theta, table)
+    samples = step_baseline_gradients(mdp, theta, trajectories, table, estimator="reward_to_go")
+    mean, variance = exact_step_baseline_moments(mdp, theta, table, estimator="reward_to_go")
     standard_error = np.sqrt(variance / 50_000)
     assert np.all(np.abs(samples.mean(axis=0) - mean) < 4 * standard_error + 1e-12)
 
@@ -103,7 +104,7 @@ def test_sample_mean_of_step_baseline_gradients_matches_exact_mean():
 def test_baseline_tables_of_the_wrong_shape_are_rejected(shape):
     mdp, theta = _problem(0)
     with pytest.raises(ValueError, match=r"baseline must have shape \(S, 1\)"):
-        exact_step_baseline_moments(mdp, theta, np.zeros(shape))
+        exact_step_baseline_moments(mdp, theta, np.zeros(shape), estimator="reward_to_go")
 
 
 # --- optimal baseline estimated per batch ----------------------------------------------------
@@ -125,7 +126,7 @@ def test_leave_one_out_is_unbiased_and_in_sample_is_not_at_small_batches(estimat
     exact = pg.exact_gradient(mdp, theta)
     loo = optimal_baseline_batch_means(mdp, theta, 3, 40_000, rng=13, estimator=estimator)
     inside = optimal_baseline_batch_means(mdp, theta, 3, 40_000, rng=13, estimator=estimator,
-                                          scheme="in_sample")
+                                          baseline="optimal_in_sample")
     for batches, unbiased in ((loo, True), (inside, False)):
         z = (batches.mean(axis=0) - exact) / (batches.std(axis=0, ddof=1) / np.sqrt(40_000))
         assert (np.abs(z).max() < 4) == unbiased
@@ -137,7 +138,8 @@ def test_in_sample_bias_shrinks_as_the_batch_grows():
     exact = pg.exact_gradient(mdp, theta)
     biases = [
         np.abs(optimal_baseline_batch_means(mdp, theta, n, 200_000 // n, rng=14,
-                                            scheme="in_sample").mean(axis=0) - exact).sum()
+                                            baseline="optimal_in_sample").mean(axis=0)
+               - exact).sum()
         for n in (2, 8, 32)
     ]
     assert biases[0] > 2 * biases[1] > 4 * biases[2]
@@ -145,10 +147,10 @@ def test_in_sample_bias_shrinks_as_the_batch_grows():
 
 def test_batch_arguments_are_validated():
     mdp, theta = _problem(0)
-    with pytest.raises(ValueError, match="batch_size must be at least 2"):
+    with pytest.raises(ValueError, match="n_episodes must be at least 2"):
         optimal_baseline_batch_means(mdp, theta, 1, 5)
-    with pytest.raises(ValueError, match="scheme must be one of 'leave_one_out', 'in_sample'"):
-        optimal_baseline_batch_means(mdp, theta, 4, 5, scheme="jackknife")
+    with pytest.raises(ValueError, match="baseline must be one of 'optimal', 'optimal_in_sample'"):
+        optimal_baseline_batch_means(mdp, theta, 4, 5, baseline="jackknife")
 
 
 # --- total variance --------------------------------------------------------------------------

@@ -33,16 +33,16 @@ def test_features_are_scaled_observations_with_a_bias():
 
 
 def test_training_is_reproducible_with_a_seed():
-    a = train_cartpole(seed=3, n_envs=4, n_iterations=3)
-    b = train_cartpole(seed=3, n_envs=4, n_iterations=3)
+    a = train_cartpole(rng=3, n_episodes=4, n_updates=3)
+    b = train_cartpole(rng=3, n_episodes=4, n_updates=3)
     assert np.array_equal(a.episode_returns, b.episode_returns)
     assert np.array_equal(a.weights, b.weights)
     assert a.weights.shape == (4, 5, 2) and a.episode_returns.shape == (12,)
-    assert np.array_equal(a.episode_iterations, np.repeat(np.arange(3), 4))
+    assert np.array_equal(a.episode_updates, np.repeat(np.arange(3), 4))
 
 
 def test_default_settings_solve_cartpole():
-    history = train_cartpole(seed=0, stop_when_solved=True)
+    history = train_cartpole(rng=0, stop_when_solved=True)
     assert history.episodes_to_solve is not None
     assert moving_average(history.episode_returns)[-1] >= SOLVED_THRESHOLD
 
@@ -50,10 +50,12 @@ def test_default_settings_solve_cartpole():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"seed": -1}, ValueError, "seed"),
-        ({"seed": 0, "n_envs": 0}, ValueError, "n_envs"),
-        ({"seed": 0, "learning_rate": 0.0}, ValueError, "learning_rate"),
-        ({"seed": 0, "n_iterations": 2.0}, TypeError, "n_iterations"),
+        ({"rng": -1}, ValueError, "rng"),
+        ({"rng": 1.5}, TypeError, "rng"),
+        ({"rng": 0, "estimator": "pooled"}, ValueError, "estimator"),
+        ({"rng": 0, "n_episodes": 0}, ValueError, "n_episodes"),
+        ({"rng": 0, "learning_rate": 0.0}, ValueError, "learning_rate"),
+        ({"rng": 0, "n_updates": 2.0}, TypeError, "n_updates"),
     ],
 )
 def test_invalid_arguments_are_refused(kwargs, error, match):

@@ -9,7 +9,7 @@ import pgtheory as pg
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_probabilities_sum_to_one_and_match_trajectory_log_prob(seed):
     rng = np.random.default_rng(seed)
-    mdp = pg.random_mdp(3, 2, 3, rng)
+    mdp = pg.random_mdp(3, 2, 3, rng=rng)
     theta = rng.normal(size=(3, 2))
     trajectories, probabilities = pg.enumerate_trajectories(mdp, theta)
     assert trajectories.states.shape == (216, 3)  # (S A)^H, all positive here

@@ -20,7 +20,7 @@ BASELINES = [None, 0.7, "optimal"]
 def _problem(seed, discount=1.0):
     """A random MDP with S=3, A=2, H=3 (216 trajectories) and random logits."""
     rng = np.random.default_rng(seed)
-    mdp = pg.random_mdp(3, 2, 3, rng, discount=discount)
+    mdp = pg.random_mdp(3, 2, 3, rng=rng, discount=discount)
     return mdp, rng.normal(size=(3, 2))
 
 
@@ -30,10 +30,10 @@ PROBLEMS = [(0, 1.0), (1, 1.0), (2, 0.9)]
 def _exact_per_trajectory(mdp, theta, estimator, baseline):
     """Probabilities (K,) and each trajectory's estimate g (K, S, A), b* exact."""
     trajectories, probabilities = pg.enumerate_trajectories(mdp, theta)
-    a_part = pg.episode_gradients(mdp, theta, trajectories, estimator)
+    a_part = pg.episode_gradients(mdp, theta, trajectories, estimator=estimator)
     b_part = pg.score(theta, trajectories.states, trajectories.actions)
     if baseline == "optimal":
-        b = pg.optimal_baseline(mdp, theta, estimator)
+        b = pg.optimal_baseline(mdp, theta, estimator=estimator)
     else:
         b = 0.0 if baseline is None else baseline
     return probabilities, a_part - b * b_part
@@ -98,7 +98,7 @@ def test_episode_gradients_match_the_definition(estimator, baseline):
     theta = np.random.default_rng(4).normal(size=(4, 3))
     trajectories = pg.sample_trajectories(mdp, theta, 30, rng=5)
     np.testing.assert_allclose(
-        pg.episode_gradients(mdp, theta, trajectories, estimator, baseline),
+        pg.episode_gradients(mdp, theta, trajectories, estimator=estimator, baseline=baseline),
         _slow_episode_gradients(mdp, theta, trajectories, estimator, baseline),
         atol=1e-12,
     )
@@ -113,7 +113,7 @@ def test_episode_gradients_match_the_definition(estimator, baseline):
 def test_exact_estimator_mean_is_the_exact_gradient(seed, discount, estimator, baseline):
     mdp, theta = _problem(seed, discount)
     np.testing.assert_allclose(
-        pg.exact_estimator_mean(mdp, theta, estimator, baseline),
+        pg.exact_estimator_mean(mdp, theta, estimator=estimator, baseline=baseline),
         pg.exact_gradient(mdp, theta),
         atol=1e-12,
     )
@@ -142,8 +142,8 @@ def test_sample_mean_and_variance_match_exact_values(seed, discount, estimator, 
     deviations = estimates - np.einsum("k,kij->ij", probabilities, estimates)
     sigma2 = np.einsum("k,kij->ij", probabilities, deviations**2)
     mu4 = np.einsum("k,kij->ij", probabilities, deviations**4)
-    np.testing.assert_allclose(sigma2, pg.exact_estimator_variance(mdp, theta, estimator,
-                                                                   baseline), rtol=1e-10)
+    np.testing.assert_allclose(sigma2, pg.exact_estimator_variance(mdp, theta, estimator=estimator,
+                                                                   baseline=baseline), rtol=1e-10)
     tolerance = 5 * np.sqrt((mu4 - sigma2**2) / n)
     assert np.all(np.abs(estimate.variance - sigma2) < tolerance)
 
@@ -162,7 +162,7 @@ def _exact_batch_mean(mdp, theta, n, estimator, per_batch):
 
 def _in_sample_optimal(mdp, theta, batch, estimator):
     """The biased alternative: b* estimated from the whole batch, episode i included."""
-    a_part = pg.episode_gradients(mdp, theta, batch, estimator)
+    a_part = pg.episode_gradients(mdp, theta, batch, estimator=estimator)
     b_part = pg.score(theta, batch.states, batch.actions)
     num, den = (a_part * b_part).sum(axis=0), (b_part**2).sum(axis=0)
     b = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
@@ -184,7 +184,8 @@ def test_leave_one_out_optimal_baseline_is_exactly_unbiased_for_small_batches(
     exact = pg.exact_gradient(mdp, theta)
     loo = _exact_batch_mean(
         mdp, theta, n, estimator,
-        lambda batch: pg.episode_gradients(mdp, theta, batch, estimator, "optimal"),
+        lambda batch: pg.episode_gradients(mdp, theta, batch, estimator=estimator,
+                                           baseline="optimal"),
     )
     np.testing.assert_allclose(loo, exact, atol=1e-12)
     # The in-sample version is biased at this n (so the test can tell them apart).
@@ -201,12 +202,12 @@ def test_leave_one_out_optimal_baseline_is_exactly_unbiased_for_small_batches(
 @pytest.mark.parametrize("estimator", ESTIMATORS)
 def test_optimal_baseline_minimises_each_coordinate_among_constants(seed, discount, estimator):
     mdp, theta = _problem(seed, discount)
-    best = pg.exact_estimator_variance(mdp, theta, estimator, "optimal")
+    best = pg.exact_estimator_variance(mdp, theta, estimator=estimator, baseline="optimal")
     for b in np.linspace(-3.0, 3.0, 25):
-        variance = pg.exact_estimator_variance(mdp, theta, estimator, float(b))
+        variance = pg.exact_estimator_variance(mdp, theta, estimator=estimator, baseline=float(b))
         assert np.all(best <= variance + 1e-12)
     # In particular it never does worse than no baseline (b = 0 is a constant).
-    assert np.all(best <= pg.exact_estimator_variance(mdp, theta, estimator) + 1e-12)
+    assert np.all(best <= pg.exact_estimator_variance(mdp, theta, estimator=estimator) + 1e-12)
 
 
 def test_optimal_baseline_is_the_ratio_of_moments():
@@ -228,14 +229,16 @@ def test_reward_to_go_reduces_total_variance_on_these_mdps(mdp, theta):
     # covary with the rest); it holds on the chain and these random MDPs, by a wide
     # margin (0.5-0.7x total variance), which is what chapter 7 shows.
     for baseline in (None, "optimal"):
-        total = pg.exact_estimator_variance(mdp, theta, "total_return", baseline).sum()
-        to_go = pg.exact_estimator_variance(mdp, theta, "reward_to_go", baseline).sum()
+        total, to_go = (
+            pg.exact_estimator_variance(mdp, theta, estimator=e, baseline=baseline).sum()
+            for e in ("total_return", "reward_to_go")
+        )
         assert to_go < total
 
 
 def test_variance_of_the_mean_falls_like_one_over_n():
     mdp, theta = _problem(1)
-    exact = pg.exact_estimator_variance(mdp, theta, "total_return")
+    exact = pg.exact_estimator_variance(mdp, theta, estimator="total_return")
     n_batches = 4000
     for n in (10, 40):
         samples = pg.gradient_samples(mdp, theta, n_batches * n, rng=n)
@@ -324,16 +327,17 @@ def test_unknown_estimator_and_baseline_list_the_valid_names():
     with pytest.raises(ValueError, match="baseline must be None, a real number or one of 'opt"):
         pg.gradient_estimate(mdp, theta, 10, rng=0, baseline="average")
     with pytest.raises(ValueError, match="estimator must be one of"):
-        pg.exact_estimator_variance(mdp, theta, "rtg")
+        pg.exact_estimator_variance(mdp, theta, estimator="rtg")
     with pytest.raises(TypeError, match="baseline must be None, a real number"):
         pg.exact_estimator_mean(mdp, theta, baseline=[0.5])
 
 
 def test_optimal_baseline_needs_two_episodes():
     mdp, theta = _problem(0)
-    with pytest.raises(ValueError, match="baseline='optimal' .* at least 2 episodes; got n=1"):
+    with pytest.raises(ValueError,
+                       match="baseline='optimal' .* at least 2 episodes; got n_episodes=1"):
         pg.gradient_samples(mdp, theta, 1, rng=0, baseline="optimal")
-    with pytest.raises(ValueError, match="n must be at least 2"):
+    with pytest.raises(ValueError, match="n_episodes must be at least 2"):
         pg.gradient_estimate(mdp, theta, 1, rng=0)
     with pytest.raises(ValueError, match="chunk_size must be at least 2"):
         pg.gradient_estimate(mdp, theta, 10, rng=0, chunk_size=1)
@@ -342,9 +346,9 @@ def test_optimal_baseline_needs_two_episodes():
 @pytest.mark.parametrize("n", [0, -1, 2.5, True, "3"])
 def test_n_must_be_a_positive_int(n):
     mdp, theta = _problem(0)
-    with pytest.raises((TypeError, ValueError), match="n must be a positive int"):
+    with pytest.raises((TypeError, ValueError), match="n_episodes must be a positive int"):
         pg.gradient_samples(mdp, theta, n, rng=0)
-    with pytest.raises((TypeError, ValueError), match="n must be a positive int"):
+    with pytest.raises((TypeError, ValueError), match="n_episodes must be a positive int"):
         pg.gradient_estimate(mdp, theta, n, rng=0)
 
 

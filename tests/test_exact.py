@@ -37,7 +37,7 @@ small_mdps = st.tuples(
 def _build(params):
     n_states, n_actions, horizon, discount, seed = params
     rng = np.random.default_rng(seed)
-    mdp = pg.random_mdp(n_states, n_actions, horizon, rng, discount=discount)
+    mdp = pg.random_mdp(n_states, n_actions, horizon, rng=rng, discount=discount)
     theta = rng.normal(scale=2.0, size=(n_states, n_actions))
     return mdp, theta
 
@@ -105,7 +105,7 @@ def test_discounting_counts_from_the_first_step():
 def test_exact_gradient_ascent_follows_the_exact_gradient():
     mdp = pg.chain_mdp()
     theta0 = np.zeros((4, 2))
-    history = pg.exact_gradient_ascent(mdp, theta0, n_steps=5, learning_rate=0.3)
+    history = pg.exact_gradient_ascent(mdp, theta0, n_updates=5, learning_rate=0.3)
     assert history.thetas.shape == (6, 4, 2) and history.gradients.shape == (5, 4, 2)
     assert history.expected_returns.shape == (6,) and history.sampled_returns.shape == (5,)
     np.testing.assert_array_equal(history.standard_errors, 0.0)
@@ -130,9 +130,9 @@ def test_bad_inputs_name_the_argument():
         pg.value_functions("chain", np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"theta0 has shape"):
         pg.exact_gradient_ascent(mdp, np.zeros((4, 3)), 2, 0.1)
-    for n_steps in (0, -1, 2.5, True, "3"):
-        with pytest.raises((TypeError, ValueError), match="n_steps must be a positive int"):
-            pg.exact_gradient_ascent(mdp, np.zeros((4, 2)), n_steps, 0.1)
+    for n_updates in (0, -1, 2.5, True, "3"):
+        with pytest.raises((TypeError, ValueError), match="n_updates must be a positive int"):
+            pg.exact_gradient_ascent(mdp, np.zeros((4, 2)), n_updates, 0.1)
     for rate in (0.0, -1.0, np.nan):
         with pytest.raises(ValueError, match="learning_rate must"):
             pg.exact_gradient_ascent(mdp, np.zeros((4, 2)), 2, rate)

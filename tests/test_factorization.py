@@ -10,7 +10,7 @@ import pgtheory as pg
 def episodes():
     mdp = pg.random_mdp(4, 3, 5, rng=0)
     theta = np.random.default_rng(1).normal(size=(4, 3))
-    trajectories = pg.sample_trajectories(mdp, theta, n=50, rng=2)
+    trajectories = pg.sample_trajectories(mdp, theta, n_episodes=50, rng=2)
     return mdp, theta, trajectories.states, trajectories.actions
 
 

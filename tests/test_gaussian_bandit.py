@@ -252,13 +252,13 @@ def test_samples_follow_the_equations_on_common_noise():
     mu, b = -0.3, 1.25
     eps = np.random.default_rng(3).standard_normal(50)
     np.testing.assert_allclose(
-        gaussian_score_samples(bandit, mu, 50, 3, baseline=b),
+        gaussian_score_samples(bandit, mu, 50, rng=3, baseline=b),
         score_estimate(bandit, mu, b, eps),
         rtol=1e-12,
         atol=1e-12,
     )
     np.testing.assert_allclose(
-        gaussian_reparam_samples(bandit, mu, 50, 3),
+        gaussian_reparam_samples(bandit, mu, 50, rng=3),
         reparam_estimate(bandit, mu, eps),
         rtol=1e-12,
         atol=1e-12,
@@ -297,18 +297,18 @@ def test_baseline_empirically_reduces_score_variance_on_common_noise():
 def test_same_seed_gives_bit_identical_samples(sampler):
     bandit = GaussianBandit(target=0.0, sigma=1.0)
     fn = gaussian_score_samples if sampler == "score" else gaussian_reparam_samples
-    first = fn(bandit, 0.5, 1000, 123)
-    assert np.array_equal(first, fn(bandit, 0.5, 1000, 123))
-    assert np.array_equal(first, fn(bandit, 0.5, 1000, np.random.default_rng(123)))
-    assert np.array_equal(first, fn(bandit, 0.5, 1000, np.int64(123)))
-    assert not np.array_equal(first, fn(bandit, 0.5, 1000, 124))
+    first = fn(bandit, 0.5, 1000, rng=123)
+    assert np.array_equal(first, fn(bandit, 0.5, 1000, rng=123))
+    assert np.array_equal(first, fn(bandit, 0.5, 1000, rng=np.random.default_rng(123)))
+    assert np.array_equal(first, fn(bandit, 0.5, 1000, rng=np.int64(123)))
+    assert not np.array_equal(first, fn(bandit, 0.5, 1000, rng=124))
 
 
 def test_a_shared_generator_advances_between_calls():
     bandit = GaussianBandit(target=0.0, sigma=1.0)
     rng = np.random.default_rng(9)
-    first = gaussian_score_samples(bandit, 0.0, 100, rng)
-    second = gaussian_score_samples(bandit, 0.0, 100, rng)
+    first = gaussian_score_samples(bandit, 0.0, 100, rng=rng)
+    second = gaussian_score_samples(bandit, 0.0, 100, rng=rng)
     assert not np.array_equal(first, second)
 
 
@@ -353,34 +353,34 @@ BAD_CALLS = [
     (lambda: gaussian_expected_return(BANDIT, "0"), TypeError, "mu"),
     (lambda: gaussian_exact_gradient(BANDIT, math.inf), ValueError, "mu"),
     (lambda: gaussian_exact_gradient(BANDIT, [0.0]), TypeError, "mu"),
-    (lambda: gaussian_score_samples(BANDIT, -math.inf, 10, 0), ValueError, "mu"),
-    (lambda: gaussian_reparam_samples(BANDIT, None, 10, 0), TypeError, "mu"),
+    (lambda: gaussian_score_samples(BANDIT, -math.inf, 10, rng=0), ValueError, "mu"),
+    (lambda: gaussian_reparam_samples(BANDIT, None, 10, rng=0), TypeError, "mu"),
     (lambda: gaussian_score_variance(BANDIT, math.nan), ValueError, "mu"),
     (lambda: gaussian_reparam_variance(BANDIT, math.nan), ValueError, "mu"),
     (lambda: gaussian_reparam_variance(BANDIT, False), TypeError, "mu"),
     # n
-    (lambda: gaussian_score_samples(BANDIT, 0.0, 0, 0), ValueError, "n"),
-    (lambda: gaussian_score_samples(BANDIT, 0.0, -3, 0), ValueError, "n"),
-    (lambda: gaussian_score_samples(BANDIT, 0.0, 10.0, 0), TypeError, "n"),
-    (lambda: gaussian_reparam_samples(BANDIT, 0.0, True, 0), TypeError, "n"),
-    (lambda: gaussian_reparam_samples(BANDIT, 0.0, "10", 0), TypeError, "n"),
+    (lambda: gaussian_score_samples(BANDIT, 0.0, 0, rng=0), ValueError, "n_episodes"),
+    (lambda: gaussian_score_samples(BANDIT, 0.0, -3, rng=0), ValueError, "n_episodes"),
+    (lambda: gaussian_score_samples(BANDIT, 0.0, 10.0, rng=0), TypeError, "n_episodes"),
+    (lambda: gaussian_reparam_samples(BANDIT, 0.0, True, rng=0), TypeError, "n_episodes"),
+    (lambda: gaussian_reparam_samples(BANDIT, 0.0, "10", rng=0), TypeError, "n_episodes"),
     # rng
-    (lambda: gaussian_score_samples(BANDIT, 0.0, 10, 1.5), TypeError, "rng"),
-    (lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, True), TypeError, "rng"),
+    (lambda: gaussian_score_samples(BANDIT, 0.0, 10, rng=1.5), TypeError, "rng"),
+    (lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, rng=True), TypeError, "rng"),
     (
-        lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, np.random.RandomState(0)),
+        lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, rng=np.random.RandomState(0)),
         TypeError,
         "rng",
     ),
-    (lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, -1), ValueError, "rng"),
+    (lambda: gaussian_reparam_samples(BANDIT, 0.0, 10, rng=-1), ValueError, "rng"),
     # baseline
     (
-        lambda: gaussian_score_samples(BANDIT, 0.0, 10, 0, baseline=math.nan),
+        lambda: gaussian_score_samples(BANDIT, 0.0, 10, rng=0, baseline=math.nan),
         ValueError,
         "baseline",
     ),
     (
-        lambda: gaussian_score_samples(BANDIT, 0.0, 10, 0, baseline="J"),
+        lambda: gaussian_score_samples(BANDIT, 0.0, 10, rng=0, baseline="J"),
         TypeError,
         "baseline",
     ),
@@ -391,7 +391,7 @@ BAD_CALLS = [
     ),
     # bandit
     (lambda: gaussian_expected_return((0.0, 1.0), 0.0), TypeError, "bandit"),
-    (lambda: gaussian_score_samples(None, 0.0, 10, 0), TypeError, "bandit"),
+    (lambda: gaussian_score_samples(None, 0.0, 10, rng=0), TypeError, "bandit"),
 ]
 
 
@@ -408,4 +408,4 @@ def test_module_doctests_pass():
 
 def test_rng_none_draws_fresh_entropy_as_everywhere_in_pgtheory():
     # NEP 19: rng=None is accepted (fresh, unseeded generator), like every pgtheory sampler.
-    assert gaussian_score_samples(BANDIT, 0.0, 5, None).shape == (5,)
+    assert gaussian_score_samples(BANDIT, 0.0, 5, rng=None).shape == (5,)

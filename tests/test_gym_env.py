@@ -105,7 +105,8 @@ def test_vector_env_uses_next_step_autoreset_with_a_zero_reward_step():
 def test_collect_episodes_keeps_exactly_one_episode_per_env_and_drops_the_reset_step():
     mdp = pg.chain_mdp()
     envs = _vector_env(mdp, 6)
-    episodes = collect_episodes(envs, np.zeros((4, 2)), one_hot_features(4), rng=0, seed=0)
+    episodes = collect_episodes(envs, np.zeros((4, 2)), one_hot_features(4), rng=0,
+                                env_seeds=range(6))
     assert episodes.features.shape == (6, 4, 4)
     assert np.array_equal(episodes.lengths, np.full(6, 4))
     states = episodes.features.argmax(axis=2)
@@ -121,12 +122,13 @@ def test_collect_episodes_matches_replaying_each_cartpole_env_alone():
     n_envs, seed = 8, 11
     envs = gym.make_vec("CartPole-v1", num_envs=n_envs, vectorization_mode="sync")
     W = np.array([[0.0, 0.0], [0.0, 0.0], [-2.0, 2.0], [0.0, 0.0]])  # lean with the pole
-    episodes = collect_episodes(envs, W, lambda obs: obs, rng=1, seed=seed)
+    env_seeds = np.random.SeedSequence(seed).generate_state(n_envs).tolist()
+    episodes = collect_episodes(envs, W, lambda obs: obs, rng=1, env_seeds=env_seeds)
     lengths = episodes.lengths
     assert len(set(lengths.tolist())) > 1, "want episodes of unequal length"
     for i in range(n_envs):
         env = gym.make("CartPole-v1")
-        obs, _ = env.reset(seed=seed + i)
+        obs, _ = env.reset(seed=env_seeds[i])
         for t in range(lengths[i]):
             assert np.allclose(episodes.features[i, t], obs)
             obs, reward, terminated, truncated, _ = env.step(int(episodes.actions[i, t]))
@@ -143,17 +145,18 @@ def test_collect_episodes_refuses_disabled_autoreset():
         collect_episodes(envs, np.zeros((4, 2)), one_hot_features(4), rng=0)
 
 
-@pytest.mark.parametrize("reward_to_go, baseline", [(False, None), (True, "leave_one_out")])
-def test_monte_carlo_gradient_through_the_env_matches_the_exact_gradient(reward_to_go, baseline):
+@pytest.mark.parametrize("estimator, baseline",
+                         [("total_return", None), ("reward_to_go", "leave_one_out_mean")])
+def test_monte_carlo_gradient_through_the_env_matches_the_exact_gradient(estimator, baseline):
     # 3,000 episodes; 8 coordinates (4 distinct, the rest their negatives) within 4 SE each:
     # chance failure ~4 x 6e-5 = 3e-4 (normal approximation; the leave-one-out baseline makes
     # the episodes weakly dependent).
     mdp = pg.chain_mdp()
     theta = np.array([[0.3, -0.2], [0.0, 0.5], [-0.4, 0.1], [0.2, 0.0]])
     episodes = collect_episodes(_vector_env(mdp, 3_000), theta, one_hot_features(4), rng=5,
-                                seed=6)
+                                env_seeds=range(6, 3_006))
     g = linear_episode_gradients(theta, episodes.features, episodes.actions, episodes.rewards,
-                                 episodes.mask, reward_to_go, baseline)
+                                 episodes.mask, estimator=estimator, baseline=baseline)
     standard_error = g.std(axis=0, ddof=1) / np.sqrt(g.shape[0])
     exact = pg.exact_gradient(mdp, theta)
     assert np.all(np.abs(g.mean(axis=0) - exact) < 4 * standard_error + 1e-12)

@@ -4,15 +4,14 @@ import numpy as np
 import pytest
 
 import pgtheory as pg
+from pgtheory.episodes import length_mask, reward_to_go
 from pgtheory.linear_policy import (
     add_bias,
     episodic_gradient,
-    length_mask,
     linear_episode_gradients,
     linear_log_probs,
-    linear_score,
     linear_softmax_probs,
-    masked_reward_to_go,
+    linear_step_scores,
     sample_linear_actions,
 )
 
@@ -31,15 +30,15 @@ def _random_batch(rng, lengths, d=3, n_actions=2):
     return features, actions, rewards, mask
 
 
-def _loop_episode_sums(W, features, actions, rewards, mask, reward_to_go, baseline):
+def _loop_episode_sums(W, features, actions, rewards, mask, estimator, baseline):
     """The estimator written as plainly as possible: loop over episodes, then over steps."""
     n_episodes = features.shape[0]
     lengths = mask.sum(axis=1)
     psi_all = []
     for n in range(n_episodes):
         r = rewards[n, : lengths[n]]
-        psi = np.array([r[t:].sum() for t in range(len(r))]) if reward_to_go else np.full(
-            len(r), r.sum())
+        psi = (np.array([r[t:].sum() for t in range(len(r))]) if estimator == "reward_to_go"
+               else np.full(len(r), r.sum()))
         psi_all.append(psi)
     sums = []
     for n in range(n_episodes):
@@ -54,7 +53,7 @@ def _loop_episode_sums(W, features, actions, rewards, mask, reward_to_go, baseli
                 b = baseline[t]
             else:
                 b = baseline
-            score = linear_score(W, features[n, t][None], actions[n, t][None])[0]
+            score = linear_step_scores(W, features[n, t][None], actions[n, t][None])[0]
             total += score * (psi_all[n][t] - b)
         sums.append(total)
     return np.stack(sums)
@@ -87,7 +86,7 @@ def test_score_matches_central_finite_differences_of_log_prob():
     W = rng.standard_normal((4, 3))
     x = add_bias(rng.standard_normal((6, 3)))
     actions = rng.integers(0, 3, size=6)
-    scores = linear_score(W, x, actions)
+    scores = linear_step_scores(W, x, actions)
     eps = 1e-6
     numeric = np.zeros_like(scores)
     for i in range(W.shape[0]):
@@ -100,20 +99,21 @@ def test_score_matches_central_finite_differences_of_log_prob():
     assert np.allclose(scores, numeric, atol=1e-8)
 
 
-@pytest.mark.parametrize("reward_to_go", [True, False])
-@pytest.mark.parametrize("baseline", [None, 0.7, "array", "leave_one_out"])
-def test_unequal_lengths_equal_the_per_episode_loop_divided_by_n(reward_to_go, baseline):
+@pytest.mark.parametrize("estimator", ["reward_to_go", "total_return"])
+@pytest.mark.parametrize("baseline", [None, 0.7, "array", "leave_one_out_mean"])
+def test_unequal_lengths_equal_the_per_episode_loop_divided_by_n(estimator, baseline):
     rng = np.random.default_rng(3)
     lengths = [1, 4, 2, 7, 3]
     features, actions, rewards, mask = _random_batch(rng, lengths)
     W = rng.standard_normal((3, 2))
     if baseline == "array":
         baseline = rng.standard_normal(mask.shape[1])
-    expected = _loop_episode_sums(W, features, actions, rewards, mask, reward_to_go, baseline)
+    expected = _loop_episode_sums(W, features, actions, rewards, mask, estimator, baseline)
     per_episode = linear_episode_gradients(W, features, actions, rewards, mask,
-                                           reward_to_go, baseline)
+                                           estimator=estimator, baseline=baseline)
     assert np.allclose(per_episode, expected)
-    estimate = episodic_gradient(W, features, actions, rewards, mask, reward_to_go, baseline)
+    estimate = episodic_gradient(W, features, actions, rewards, mask, estimator=estimator,
+                                 baseline=baseline)
     assert np.allclose(estimate, expected.sum(axis=0) / len(lengths))
 
 
@@ -122,7 +122,7 @@ def test_episode_average_differs_from_pooled_step_average_by_total_steps_over_n(
     rng = np.random.default_rng(4)
     features, actions, rewards, mask = _random_batch(rng, [1, 3])
     W = rng.standard_normal((3, 2))
-    sums = _loop_episode_sums(W, features, actions, rewards, mask, True, None).sum(axis=0)
+    sums = _loop_episode_sums(W, features, actions, rewards, mask, "reward_to_go", None).sum(axis=0)
     per_episode_mean = episodic_gradient(W, features, actions, rewards, mask)
     pooled_step_mean = sums / mask.sum()
     assert np.allclose(per_episode_mean, sums / 2)
@@ -149,7 +149,7 @@ def test_worked_example_episode_average_is_unbiased_pooled_average_is_not():
     features, actions, rewards, mask, probabilities = _stop_or_continue_example()
     W = np.zeros((1, 2))
     per_episode = linear_episode_gradients(W, features, actions, rewards, mask,
-                                           reward_to_go=False)[:, 0, :]
+                                           estimator="total_return")[:, 0, :]
     exact = np.array([-0.25, 0.25])
     assert np.allclose(probabilities @ per_episode, exact)
     # Pooled steps with N = 1: each episode's sum divided by its own length T.
@@ -166,9 +166,9 @@ def test_padding_is_never_read():
     rng = np.random.default_rng(5)
     features, actions, rewards, mask = _random_batch(rng, [2, 5, 1])
     W = rng.standard_normal((3, 2))
-    a = episodic_gradient(W, features, actions, rewards, mask, baseline="leave_one_out")
+    a = episodic_gradient(W, features, actions, rewards, mask, baseline="leave_one_out_mean")
     features[~mask], actions[~mask], rewards[~mask] = 1e3, 1, -1e3
-    b = episodic_gradient(W, features, actions, rewards, mask, baseline="leave_one_out")
+    b = episodic_gradient(W, features, actions, rewards, mask, baseline="leave_one_out_mean")
     assert np.all(np.isfinite(a)) and np.array_equal(a, b)
 
 
@@ -178,17 +178,19 @@ def test_equal_lengths_with_one_hot_features_match_the_tabular_estimators():
     trajectories = pg.sample_trajectories(mdp, theta, 50, rng=8)
     features = np.eye(3)[trajectories.states]
     mask = np.ones(trajectories.states.shape, dtype=bool)
-    for estimator, to_go in (("total_return", False), ("reward_to_go", True)):
-        tabular = pg.episode_gradients(mdp, theta, trajectories, estimator, baseline=0.3)
+    for estimator in ("total_return", "reward_to_go"):
+        tabular = pg.episode_gradients(mdp, theta, trajectories, estimator=estimator,
+                                       baseline=0.3)
         linear = linear_episode_gradients(theta, features, trajectories.actions,
-                                          trajectories.rewards, mask, to_go, 0.3)
+                                          trajectories.rewards, mask, estimator=estimator,
+                                          baseline=0.3)
         assert np.allclose(linear, tabular)
 
 
 def test_masked_reward_to_go_sums_to_each_episodes_end():
-    rewards = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 99.0]])
+    rewards = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, np.nan]])  # the padding is never read
     mask = length_mask(np.array([3, 2]))
-    assert np.array_equal(masked_reward_to_go(rewards, mask), [[6.0, 5.0, 3.0], [9.0, 5.0, 0.0]])
+    assert np.array_equal(reward_to_go(rewards, mask=mask), [[6.0, 5.0, 3.0], [9.0, 5.0, 0.0]])
 
 
 def test_sampled_action_frequencies_match_the_policy():
@@ -207,7 +209,7 @@ def test_sampled_action_frequencies_match_the_policy():
 def test_sampling_is_reproducible_with_a_seed():
     W = np.zeros((2, 2))
     x = np.ones((100, 2))
-    assert np.array_equal(sample_linear_actions(W, x, 1), sample_linear_actions(W, x, 1))
+    assert np.array_equal(sample_linear_actions(W, x, rng=1), sample_linear_actions(W, x, rng=1))
 
 
 @pytest.mark.parametrize(
@@ -221,9 +223,9 @@ def test_sampling_is_reproducible_with_a_seed():
         ({"actions": "float"}, TypeError, "actions must be an integer array"),
         ({"rewards": "wrong shape"}, ValueError, "rewards has shape"),
         ({"rewards": "nan"}, ValueError, "must be finite"),
-        ({"baseline": "unknown"}, ValueError, "leave_one_out"),
+        ({"baseline": "unknown"}, ValueError, "leave_one_out_mean"),
         ({"baseline": "wrong shape"}, ValueError, r"shape \(T,\)"),
-        ({"reward_to_go": "yes"}, TypeError, "reward_to_go must be a bool"),
+        ({"estimator": "yes"}, ValueError, "estimator must be one of"),
         ({"W": "nan"}, ValueError, "finite"),
     ],
 )
@@ -233,7 +235,7 @@ def test_validation_errors_name_the_argument(change, error, match):
     actions = np.zeros((2, 3), dtype=int)
     rewards = np.ones((2, 3))
     mask = length_mask(np.array([3, 1]))
-    kwargs = {"reward_to_go": True, "baseline": None}
+    kwargs = {"estimator": "reward_to_go", "baseline": None}
     key, what = next(iter(change.items()))
     if key == "mask":
         mask = {"gap": np.array([[True, False, True], [True, False, False]]),
@@ -248,8 +250,8 @@ def test_validation_errors_name_the_argument(change, error, match):
             [[1.0, np.nan, 1.0], [1.0, 0.0, 0.0]])
     elif key == "baseline":
         kwargs["baseline"] = "mean" if what == "unknown" else np.zeros(2)
-    elif key == "reward_to_go":
-        kwargs["reward_to_go"] = "yes"
+    elif key == "estimator":
+        kwargs["estimator"] = "yes"
     elif key == "W":
         W = np.array([[np.nan, 0.0], [0.0, 0.0]])
     with pytest.raises(error, match=match):
@@ -269,6 +271,6 @@ def test_length_mask_and_its_errors():
 
 def test_score_validates_actions_and_features():
     with pytest.raises(ValueError, match=r"actions\[1\] is 2"):
-        linear_score(np.zeros((2, 2)), np.ones((2, 2)), np.array([0, 2]))
+        linear_step_scores(np.zeros((2, 2)), np.ones((2, 2)), np.array([0, 2]))
     with pytest.raises(ValueError, match=r"W.shape\[0\]"):
-        linear_score(np.zeros((2, 2)), np.ones((2, 3)), np.array([0, 1]))
+        linear_step_scores(np.zeros((2, 2)), np.ones((2, 3)), np.array([0, 1]))

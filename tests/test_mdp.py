@@ -134,7 +134,7 @@ def test_chain_mdp_exact_ascent_from_uniform_settles_on_always_collect():
     uniform = np.zeros((4, 2))
     gradient = pg.exact_gradient(mdp, uniform)
     assert gradient[0, 0] > 0 > gradient[0, 1]
-    history = pg.exact_gradient_ascent(mdp, uniform, n_steps=300, learning_rate=0.3)
+    history = pg.exact_gradient_ascent(mdp, uniform, n_updates=300, learning_rate=0.3)
     assert history.expected_returns[-1] == pytest.approx(4.0, abs=0.02)
     walk = np.array([[-20.0, 20.0]] * 3 + [[20.0, -20.0]])
     assert pg.expected_return(mdp, walk) > history.expected_returns[-1] + 3

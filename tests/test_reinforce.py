@@ -9,7 +9,7 @@ import pgtheory as pg
 def test_reinforce_improves_the_chain_from_a_uniform_start():
     mdp = pg.chain_mdp()
     uniform = np.zeros((4, 2))
-    history = pg.reinforce(mdp, uniform, n_episodes=20, n_steps=60, learning_rate=0.1,
+    history = pg.reinforce(mdp, uniform, n_episodes=20, n_updates=60, learning_rate=0.1,
                            rng=0, estimator="reward_to_go", baseline="optimal")
     # Uniform policy: J = 1.47. Like exact ascent, REINFORCE heads for the nearby
     # local optimum "always collect" (J = 4); its seed-0 run reaches J = 3.8.
@@ -38,7 +38,7 @@ def test_the_loop_uses_the_documented_steps_with_one_generator():
     theta = np.zeros((3, 2))
     for g in range(3):
         trajectories = pg.sample_trajectories(mdp, theta, 16, rng=generator)
-        samples = pg.episode_gradients(mdp, theta, trajectories, "reward_to_go")
+        samples = pg.episode_gradients(mdp, theta, trajectories, estimator="reward_to_go")
         np.testing.assert_array_equal(history.gradients[g], samples.mean(axis=0))
         np.testing.assert_allclose(history.standard_errors[g],
                                    samples.std(axis=0, ddof=1) / 4.0, rtol=1e-12)
@@ -52,7 +52,7 @@ def test_history_shapes_and_determinism():
     b = pg.reinforce(mdp, np.zeros((4, 2)), 5, 7, 0.1, rng=3)
     assert a.thetas.shape == (8, 4, 2) and a.expected_returns.shape == (8,)
     assert a.gradients.shape == a.standard_errors.shape == (7, 4, 2)
-    assert a.sampled_returns.shape == (7,) and a.n_steps == 7
+    assert a.sampled_returns.shape == (7,) and a.n_updates == 7
     np.testing.assert_array_equal(a.thetas, b.thetas)
     with pytest.raises(ValueError, match="read-only"):
         a.thetas[0, 0, 0] = 1.0
@@ -70,7 +70,7 @@ def test_bad_inputs_name_the_argument():
     for bad in (0, -1, 2.5, True, "3"):
         with pytest.raises((TypeError, ValueError), match="n_episodes must be a positive int"):
             pg.reinforce(mdp, theta, bad, 2, 0.1, rng=0)
-        with pytest.raises((TypeError, ValueError), match="n_steps must be a positive int"):
+        with pytest.raises((TypeError, ValueError), match="n_updates must be a positive int"):
             pg.reinforce(mdp, theta, 2, bad, 0.1, rng=0)
     with pytest.raises(ValueError, match=r"theta0 has shape \(2, 2\); expected \(4, 2\)"):
         pg.reinforce(mdp, np.zeros((2, 2)), 2, 2, 0.1, rng=0)

@@ -98,13 +98,13 @@ def test_trajectories_are_read_only_and_validated():
 
 @pytest.mark.parametrize("n", [0, -1, 2.5, True, "3"])
 def test_n_must_be_a_positive_int(n):
-    with pytest.raises((TypeError, ValueError), match="n must be a positive int"):
+    with pytest.raises((TypeError, ValueError), match="n_episodes must be a positive int"):
         pg.sample_trajectories(pg.chain_mdp(), np.zeros((4, 2)), n, rng=0)
 
 
 def test_other_bad_inputs_name_the_argument():
     mdp = pg.chain_mdp()
-    with pytest.raises(TypeError, match="rng must be an int seed"):
+    with pytest.raises(TypeError, match="rng must be None, an int seed"):
         pg.sample_trajectories(mdp, np.zeros((4, 2)), 5, rng=np.random.RandomState(0))
     with pytest.raises(ValueError, match=r"theta has shape \(4, 3\); expected \(4, 2\)"):
         pg.sample_trajectories(mdp, np.zeros((4, 3)), 5, rng=0)

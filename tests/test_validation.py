@@ -77,9 +77,23 @@ def test_rng_normaliser_accepts_seed_generator_and_none():
     assert v.check_rng(np.int64(5)).random() == np.random.default_rng(5).random()
 
 
+def test_rng_normaliser_accepts_everything_default_rng_accepts_with_the_same_bits():
+    # SPEC 7: a SeedSequence or a BitGenerator is as good as the int seed it came from.
+    expected = np.random.default_rng(5).random(3)
+    assert np.array_equal(v.check_rng(np.random.SeedSequence(5)).random(3), expected)
+    assert np.array_equal(v.check_rng(np.random.PCG64(5)).random(3), expected)
+
+
+def test_spawned_streams_are_reproducible_and_distinct():
+    first = [g.random() for g in v.check_rng(3).spawn(3)]
+    again = [g.random() for g in v.check_rng(3).spawn(3)]
+    assert first == again and len(set(first)) == 3
+
+
 @pytest.mark.parametrize("rng", ["0", 1.5, True, np.random.RandomState(0), [1, 2]])
 def test_rng_normaliser_rejects_other_types(rng):
-    with pytest.raises(TypeError, match="rng must be an int seed, a numpy.random.Generator"):
+    with pytest.raises(TypeError,
+                       match="rng must be None, an int seed, a numpy.random.SeedSequence"):
         v.check_rng(rng)
 
 

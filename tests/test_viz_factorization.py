@@ -21,7 +21,7 @@ def close_figures():
 def test_bars_stack_the_terms_of_each_step_and_sum_to_log_p() -> None:
     mdp = pg.random_mdp(3, 2, 4, rng=0)
     theta = np.zeros((3, 2))
-    traj = pg.sample_trajectories(mdp, theta, n=1, rng=1)
+    traj = pg.sample_trajectories(mdp, theta, n_episodes=1, rng=1)
     initial, policy, dynamics = pg.trajectory_log_prob_terms(mdp, theta, traj.states,
                                                              traj.actions)
     fig = plot_log_prob_terms([(initial[0], policy[0], dynamics[0])], ["MDP A"])

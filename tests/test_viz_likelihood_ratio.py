@@ -53,7 +53,7 @@ def test_bandit_figure_plots_pi_score_and_both_sides_of_the_identity() -> None:
 
 def test_variance_figure_lines_are_closed_forms_and_markers_match_them() -> None:
     sigma = 0.5
-    fig = gaussian_variance_figure(sigma=sigma, sampled_d=(-1.0, 2.0), n=4000, rng=3)
+    fig = gaussian_variance_figure(sigma=sigma, sampled_d=(-1.0, 2.0), n_episodes=4000, rng=3)
     ax = fig.axes[0]
     assert "variance" in ax.get_title() and ax.get_xlabel() == r"$\mu - c$"
     assert ax.get_yscale() == "log"

@@ -68,7 +68,7 @@ def heights(view: object) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def explorer() -> W.NExplorer:
-    return W.n_explorer(pg.chain_mdp(), np.zeros((4, 2)), coordinate=(0, 0), seed=0, n=10)
+    return W.n_explorer(pg.chain_mdp(), np.zeros((4, 2)), coordinate=(0, 0), rng=0, n_episodes=10)
 
 
 def test_n_slider_changes_histogram_image_and_text_of_the_same_figure(
@@ -117,7 +117,7 @@ def test_empirical_std_matches_the_exact_prediction(explorer: W.NExplorer) -> No
     explorer.n_slider.value = 100
     empirical = float(STD_LINE.search(explorer.text).group(1))
     exact = np.sqrt(pg.exact_estimator_variance(pg.chain_mdp(), np.zeros((4, 2)),
-                                                "total_return", None)[0, 0] / 100)
+                                                estimator="total_return")[0, 0] / 100)
     assert empirical == pytest.approx(exact, rel=0.05)
 
 
@@ -174,7 +174,7 @@ def test_bad_arguments_are_rejected() -> None:
 
 @pytest.fixture(scope="module")
 def bundle() -> dict:
-    return W.n_explorer(seed=0, n=100)._repr_mimebundle_()
+    return W.n_explorer(rng=0, n_episodes=100)._repr_mimebundle_()
 
 
 def test_mimebundle_has_widget_view_and_static_html(bundle: dict) -> None:
@@ -208,13 +208,13 @@ def test_static_html_has_every_frame_and_labelled_controls(bundle: dict) -> None
 
 def test_static_html_is_deterministic_for_a_fixed_seed(bundle: dict) -> None:
     W._POOLS.clear()  # recompute the pools too, not just the figures
-    again = W.n_explorer(seed=0, n=100)._repr_mimebundle_()
+    again = W.n_explorer(rng=0, n_episodes=100)._repr_mimebundle_()
     assert again["text/html"] == bundle["text/html"]
     assert again["text/plain"] == bundle["text/plain"]
 
 
 def test_static_html_depends_on_the_seed(bundle: dict) -> None:
-    other = W.n_explorer(seed=1, n=100).static_html()
+    other = W.n_explorer(rng=1, n_episodes=100).static_html()
     assert other != bundle["text/html"]
 
 
@@ -227,7 +227,7 @@ def test_static_frames_are_small(bundle: dict) -> None:
 
 
 def test_variance_plot_follows_one_over_n() -> None:
-    widget = W.variance_vs_n(seed=0)
+    widget = W.variance_vs_n(rng=0)
     view = widget.view
     variance = widget.variance[("total_return", "none")]
     assert np.allclose(view.theory.get_ydata(), variance / np.array(W.N_GRID))
@@ -277,11 +277,12 @@ def test_likelihood_ratio_slider_moves_the_bars() -> None:
 
 
 def test_reinforce_explorer_draws_exact_ascent_and_runs() -> None:
-    widget = W.reinforce_explorer(n=10, learning_rate=0.1, n_steps=20, seed=0, runs=2)
+    widget = W.reinforce_explorer(n_episodes=10, learning_rate=0.1, n_updates=20, rng=0, runs=2)
     view = widget.view
     exact = pg.exact_gradient_ascent(pg.chain_mdp(), np.zeros((4, 2)), 20, 0.1)
     assert np.allclose(view.exact_line.get_ydata(), exact.expected_returns)
-    run = pg.reinforce(pg.chain_mdp(), np.zeros((4, 2)), 10, 20, 0.1, 0)
+    first_stream = np.random.SeedSequence(0).spawn(2)[0]
+    run = pg.reinforce(pg.chain_mdp(), np.zeros((4, 2)), 10, 20, 0.1, rng=first_stream)
     assert np.allclose(view.run_lines[0].get_ydata(), run.expected_returns)
     before = [np.array(line.get_ydata()) for line in view.run_lines]
     widget.n_slider.value = 100

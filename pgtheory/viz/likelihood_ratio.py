@@ -101,7 +101,7 @@ def gaussian_variance_figure(
     sigma: float = 0.5,
     d_max: float = 3.0,
     sampled_d: Sequence[float] = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0),
-    n: int = 20_000,
+    n_episodes: int = 20_000,
     rng: int = 0,
 ) -> Figure:
     """Variance of one gradient estimate against d = mu - c, for the Gaussian bandit.
@@ -114,39 +114,43 @@ def gaussian_variance_figure(
         Lines are drawn for d in [-d_max, d_max].
     sampled_d : sequence of float
         Where Monte Carlo variances are shown as markers.
-    n : int
-        Estimates per marker.
-    rng : int
-        Seed; marker k uses seed ``rng + k`` for both estimators.
+    n_episodes : int
+        Estimates (one-step episodes) per marker.
+    rng : int or SeedSequence
+        Marker k uses the stream ``SeedSequence(rng).spawn(len(sampled_d))[k]``, the same for
+        every estimator (common random numbers).
 
     Returns
     -------
     matplotlib.figure.Figure
         One log-scale axes with three lines (closed forms: score function,
         score function with baseline b = J(mu), reparameterization) and a
-        marker series for each (sample variances of ``n`` estimates).
+        marker series for each (sample variances of N = ``n_episodes`` estimates).
     """
     bandit = GaussianBandit(target=0.0, sigma=sigma)
     ds = np.linspace(-d_max, d_max, 241)
     sampled_d = np.asarray(sampled_d, dtype=float)
+    streams = np.random.SeedSequence(rng).spawn(len(sampled_d))
+    n = n_episodes
     curves = [
         ("score function", PALETTE[0], "o", "-",
          lambda d: gaussian_score_variance(bandit, d),
-         lambda d, k: gaussian_score_samples(bandit, d, n, rng + k)),
+         lambda d, k: gaussian_score_samples(bandit, d, n, rng=k)),
         (r"score function, baseline $b = J(\mu)$", PALETTE[2], "s", "--",
          lambda d: gaussian_score_variance(bandit, d, gaussian_expected_return(bandit, d)),
-         lambda d, k: gaussian_score_samples(bandit, d, n, rng + k,
-                                             gaussian_expected_return(bandit, d))),
+         lambda d, k: gaussian_score_samples(bandit, d, n, rng=k,
+                                             baseline=gaussian_expected_return(bandit, d))),
         ("reparameterization", PALETTE[3], "^", ":",
          lambda d: gaussian_reparam_variance(bandit, d),
-         lambda d, k: gaussian_reparam_samples(bandit, d, n, rng + k)),
+         lambda d, k: gaussian_reparam_samples(bandit, d, n, rng=k)),
     ]
     fig, ax = plt.subplots(figsize=(7.0, 5.0))
     handles, labels = [], []
     for label, colour, marker, style, exact, samples in curves:
         (line,) = ax.plot(ds, [exact(float(d)) for d in ds], color=colour, linestyle=style,
                           linewidth=2)
-        sampled = [samples(float(d), k).var(ddof=1) for k, d in enumerate(sampled_d)]
+        sampled = [samples(float(d), stream).var(ddof=1)
+                   for stream, d in zip(streams, sampled_d, strict=True)]
         (points,) = ax.plot(sampled_d, sampled, color=colour, marker=marker, linestyle="none",
                             markersize=7, markerfacecolor="white", markeredgewidth=1.5)
         handles.append((line, points))

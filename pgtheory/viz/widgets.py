@@ -139,7 +139,7 @@ def _one_episode_variances(
     s, a = coordinate
     return {
         (e, b): float(pg.exact_estimator_variance(
-            mdp, theta, e, _maths_baseline(mdp, theta, b))[s, a])
+            mdp, theta, estimator=e, baseline=_maths_baseline(mdp, theta, b))[s, a])
         for e in ESTIMATORS for b in BASELINES
     }
 
@@ -208,7 +208,8 @@ def gradient_pool(
         n = min(_CHUNK, size - start)
         if n < 2 and maths_baseline == "optimal":  # leave-one-out needs two episodes
             n = 2
-        samples = pg.gradient_samples(mdp, theta, n, rng, estimator, maths_baseline)
+        samples = pg.gradient_samples(mdp, theta, n, rng=rng, estimator=estimator,
+                                      baseline=maths_baseline)
         pool[start : start + n] = samples[: size - start, s, a]
     pool.flags.writeable = False
     _POOLS[key] = pool
@@ -510,8 +511,9 @@ def n_explorer(
     mdp: pg.TabularMDP | None = None,
     theta: Any = None,
     coordinate: tuple[int, int] = (0, 0),
-    seed: int = 0,
-    n: int = 100,
+    *,
+    rng: int = 0,
+    n_episodes: int = 100,
     estimator: str = "total_return",
     baseline: str | None = None,
 ) -> NExplorer:
@@ -525,8 +527,9 @@ def n_explorer(
         Default zeros (the uniform policy).
     coordinate : (int, int)
         The coordinate (s, a) of the gradient to show.
-    seed : int
-    n : int
+    rng : int
+        The seed of the pool of episodes (an int, so the web version can name it).
+    n_episodes : int
         Initial N (1 to 10,000).
     estimator : {"total_return", "reward_to_go"}
     baseline : {None, "none", "constant", "optimal"}
@@ -537,7 +540,7 @@ def n_explorer(
     NExplorer
         Displays as a live widget in Jupyter and as precomputed frames on the web.
     """
-    return NExplorer(mdp, theta, coordinate, seed, n, estimator, baseline)
+    return NExplorer(mdp, theta, coordinate, rng, n_episodes, estimator, baseline)
 
 
 # --- 2. variance against N ------------------------------------------------------------------
@@ -652,19 +655,20 @@ def variance_vs_n(
     mdp: pg.TabularMDP | None = None,
     theta: Any = None,
     coordinate: tuple[int, int] = (0, 0),
-    seed: int = 0,
+    *,
+    rng: int = 0,
     estimator: str = "total_return",
     baseline: str | None = None,
 ) -> VarianceVsN:
     """Variance of the N-episode estimate against N (log-log) with the theory line Var_1 / N.
 
-    Parameters are those of :func:`n_explorer` (without ``n``).
+    Parameters are those of :func:`n_explorer` (without ``n_episodes``).
 
     Returns
     -------
     VarianceVsN
     """
-    return VarianceVsN(mdp, theta, coordinate, seed, estimator, baseline)
+    return VarianceVsN(mdp, theta, coordinate, rng, estimator, baseline)
 
 
 # --- 3. the likelihood-ratio identity -------------------------------------------------------
@@ -858,8 +862,8 @@ class ReinforceExplorer(_FigureWidget):
     Controls: episodes per update N (log slider, 1 to 1,000), step size alpha (log slider,
     0.01 to 1) and seed. Each curve is the exact objective J(theta_k) after every update
     (:func:`pgtheory.reinforce` computes it by backward induction); ``runs`` independent runs
-    use seeds ``seed, seed + 1, ...``. The dashed line is :func:`pgtheory.exact_gradient_ascent`
-    with the same alpha.
+    use the streams ``SeedSequence(seed).spawn(runs)``. The dashed line is
+    :func:`pgtheory.exact_gradient_ascent` with the same alpha.
     """
 
     def __init__(
@@ -882,7 +886,7 @@ class ReinforceExplorer(_FigureWidget):
         self._exact_cache: dict[float, np.ndarray] = {}
         self.title = "REINFORCE: exact J(θ_k) during training"
         self.static_note = (
-            f"Web version: precomputed for seeds {self.seed} to {self.seed + self.runs - 1}, "
+            f"Web version: precomputed for seed {self.seed}, "
             "N and α on grids. Open the notebook in Jupyter for every value."
         )
         n_min = 2 if baseline == "optimal" else 1
@@ -926,9 +930,9 @@ class ReinforceExplorer(_FigureWidget):
     def run_curves(self, n: int, alpha: float, seed: int) -> list[np.ndarray]:
         """J(theta_k) of each REINFORCE run."""
         return [
-            pg.reinforce(self.mdp, self.theta0, n, self.n_steps, alpha, seed + i,
-                         self.estimator, self.baseline_arg).expected_returns
-            for i in range(self.runs)
+            pg.reinforce(self.mdp, self.theta0, n, self.n_steps, alpha, rng=stream,
+                         estimator=self.estimator, baseline=self.baseline_arg).expected_returns
+            for stream in np.random.SeedSequence(seed).spawn(self.runs)
         ]
 
     def _draw(self, view: _ReinforceView, n: int, alpha: float, seed: int) -> tuple[str, str]:
@@ -940,8 +944,8 @@ class ReinforceExplorer(_FigureWidget):
         view.title.set_text(f"N = {n:,} episodes per update, α = {alpha:.3g}")
         finals = ", ".join(f"{c[-1]:.2f}" for c in curves)
         text = (
-            f"after {self.n_steps} updates (N = {n:,}, α = {alpha:.3g}, seeds {seed} to "
-            f"{seed + self.runs - 1}):\n"
+            f"after {self.n_steps} updates (N = {n:,}, α = {alpha:.3g}, {self.runs} runs "
+            f"from seed {seed}):\n"
             f"exact gradient ascent J = {exact[-1]:.2f}; REINFORCE runs J = {finals}\n"
             f"episodes used per run: {n * self.n_steps:,}"
         )
@@ -957,10 +961,11 @@ class ReinforceExplorer(_FigureWidget):
 def reinforce_explorer(
     mdp: pg.TabularMDP | None = None,
     theta0: Any = None,
-    n: int = 10,
+    *,
+    n_episodes: int = 10,
     learning_rate: float = 0.1,
-    n_steps: int = 50,
-    seed: int = 0,
+    n_updates: int = 50,
+    rng: int = 0,
     runs: int = 3,
     estimator: str = "total_return",
     baseline: float | str | None = None,
@@ -973,14 +978,14 @@ def reinforce_explorer(
         Default :func:`pgtheory.chain_mdp`.
     theta0 : array_like(float), shape (S, A), optional
         Default zeros.
-    n : int
-        Initial episodes per update (1 to 1,000).
+    n_episodes : int
+        Initial episodes per update N (1 to 1,000).
     learning_rate : float
         Initial step size alpha (0.01 to 1).
-    n_steps : int
-        Updates G per run.
-    seed : int
-        Run i uses seed + i.
+    n_updates : int
+        Updates K per run.
+    rng : int
+        Seed; the runs use the independent streams ``SeedSequence(rng).spawn(runs)``.
     runs : int
         Number of REINFORCE runs drawn (at most 6).
     estimator, baseline
@@ -990,5 +995,5 @@ def reinforce_explorer(
     -------
     ReinforceExplorer
     """
-    return ReinforceExplorer(mdp, theta0, n, learning_rate, n_steps, seed, runs, estimator,
-                             baseline)
+    return ReinforceExplorer(mdp, theta0, n_episodes, learning_rate, n_updates, rng, runs,
+                             estimator, baseline)

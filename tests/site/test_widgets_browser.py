@@ -36,7 +36,7 @@ STD_LINE = re.compile(r"empirical std of the estimates:\s*([0-9.e+-]+)")
 THROWAWAY_CELL = """\
 from pgtheory import viz
 
-viz.n_explorer(coordinate=(0, 0), seed=0, n=100)
+viz.n_explorer(coordinate=(0, 0), rng=0, n_episodes=100)
 """
 
 
