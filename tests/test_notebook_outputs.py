@@ -23,7 +23,9 @@ BOOK = Path(__file__).resolve().parents[1] / "book"
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
 
 # A float in scientific notation with a negative exponent of 9 or more: |x| < 1e-8.
-_TINY = re.compile(r"(?P<before>(?:<=|[<≤])\s*)?(?<![\w.])[-+−]?\d+(?:\.\d+)?[eE]-0*(?:9|[1-9]\d)\b")
+_TINY = re.compile(
+    r"(?P<before>(?:<=|[<≤])\s*)?(?<![\w.])[-+−]?\d+(?:\.\d+)?[eE]-0*(?:9|[1-9]\d)\b"
+)
 # A negative zero in fixed notation: -0.0, -0.000, −0.00 (not -0.001).
 _NEGATIVE_ZERO = re.compile(r"(?<![\w.])[-−]0\.0+(?![\d])")
 
