@@ -69,6 +69,28 @@ from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
 from .reinforce import reinforce
 from .sampling import Trajectories, sample_trajectories
 
+# isort: split
+# discounted infinite-horizon objective, short corridor, feature policies (book/discounted)
+from .discounted import (
+    EpisodicGradientSamples,
+    biased_discounted_gradient,
+    discounted_gradient,
+    discounted_return,
+    discounted_values,
+    discounted_visitation,
+    dropped_factor_samples,
+    geometric_stopping_samples,
+    terminal_states,
+    termination_tail,
+)
+from .features import (
+    feature_expected_return,
+    feature_gradient,
+    feature_logits,
+    feature_reinforce,
+)
+from .mdp import short_corridor
+
 __all__ = [
     # mdp
     "TabularMDP",
@@ -135,4 +157,21 @@ __all__ = [
     "sample_linear_actions",
     "linear_episode_gradients",
     "episodic_gradient",
+    # discounted infinite-horizon objective, short corridor, feature policies
+    # (book/discounted)
+    "short_corridor",
+    "terminal_states",
+    "discounted_values",
+    "discounted_visitation",
+    "discounted_return",
+    "discounted_gradient",
+    "biased_discounted_gradient",
+    "termination_tail",
+    "EpisodicGradientSamples",
+    "geometric_stopping_samples",
+    "dropped_factor_samples",
+    "feature_logits",
+    "feature_expected_return",
+    "feature_gradient",
+    "feature_reinforce",
 ]

@@ -32,7 +32,7 @@ from ._validation import (
     check_shape,
 )
 
-__all__ = ["TabularMDP", "bandit", "chain_mdp", "random_mdp"]
+__all__ = ["TabularMDP", "bandit", "chain_mdp", "random_mdp", "short_corridor"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,3 +219,57 @@ def random_mdp(
     transitions /= transitions.sum(axis=-1, keepdims=True)
     initial /= initial.sum()
     return TabularMDP(transitions, rewards, initial, horizon, discount)
+
+
+def short_corridor(horizon: int = 1000) -> TabularMDP:
+    """The short corridor with switched actions (Sutton and Barto 2018, Example 13.1).
+
+    ::
+
+                 right           right           right
+        start-> [ state 0 ] <--> [ state 1 ] <--> [ state 2 ] --> [ terminal, state 3 ]
+                 left: stays      actions          left: back
+                                  SWITCHED
+
+    Three nonterminal states and a terminal one. Action 0 is "left", action 1 is
+    "right". In states 0 and 2 they move as named (left in state 0 bumps into the
+    wall and stays; right in state 2 reaches the terminal state); in state 1 they
+    are switched: "right" moves to state 0 and "left" to state 2. Every step in a
+    nonterminal state earns -1, so the return is minus the episode length. The
+    terminal state 3 is absorbing with reward 0 under both actions, which is what
+    :func:`pgtheory.terminal_states` recognises as terminal. Episodes start in
+    state 0.
+
+    The three nonterminal states look alike to an agent whose features cannot
+    tell them apart (chapter book/discounted uses phi(s) = 1 for every s); the
+    best such policy goes right with probability 2 - sqrt(2), about 0.586.
+
+    Parameters
+    ----------
+    horizon : int
+        H for the finite-horizon code (:func:`pgtheory.expected_return` sees
+        only the first H steps). The episodic objective, every step until
+        termination, is :func:`pgtheory.discounted_return` with
+        ``discount=1.0``, which ignores ``horizon``.
+
+    Returns
+    -------
+    TabularMDP
+        S = 4 (state 3 terminal), A = 2, undiscounted.
+
+    References
+    ----------
+    R. S. Sutton and A. G. Barto (2018), "Reinforcement Learning: An
+    Introduction", 2nd ed., MIT Press, Example 13.1.
+    """
+    horizon = check_positive_int(horizon, "horizon")
+    left, right, terminal = 0, 1, 3
+    transitions = np.zeros((4, 2, 4))
+    transitions[0, left, 0] = transitions[0, right, 1] = 1.0
+    transitions[1, left, 2] = transitions[1, right, 0] = 1.0  # switched
+    transitions[2, left, 1] = transitions[2, right, terminal] = 1.0
+    transitions[terminal, :, terminal] = 1.0
+    rewards = np.zeros((4, 2))
+    rewards[:terminal] = -1.0
+    initial = np.array([1.0, 0.0, 0.0, 0.0])
+    return TabularMDP(transitions, rewards, initial, horizon=horizon)
