@@ -55,6 +55,12 @@ from .gaussian_bandit import (
     gaussian_score_samples,
     gaussian_score_variance,
 )
+from .gaussian_policy import (
+    gaussian_log_density,
+    gaussian_log_prob_grad,
+    linear_gaussian_log_prob,
+    linear_gaussian_log_prob_grad,
+)
 from .linear_policy import (
     add_bias,
     episodic_gradient,
@@ -64,6 +70,24 @@ from .linear_policy import (
     linear_step_scores,
     sample_linear_actions,
 )
+from .lqr import (
+    LQR,
+    lqr_cost,
+    lqr_gradient,
+    lqr_optimal_gain,
+    lqr_state_covariance,
+    lqr_state_covariances,
+    lqr_value_matrix,
+)
+from .lqr_estimators import (
+    LQRTrajectories,
+    lqr_episode_gradients,
+    lqr_gradient_samples,
+    lqr_one_step_score_variance,
+    sample_lqr_trajectories,
+)
+from .lqr_reinforce import LQRTrainingHistory, lqr_gradient_descent, lqr_reinforce
+from .lyapunov import MAX_LYAPUNOV_DIM, discrete_lyapunov, spectral_radius
 from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
 from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
 from .reinforce import reinforce
@@ -174,4 +198,27 @@ __all__ = [
     "feature_expected_return",
     "feature_gradient",
     "feature_reinforce",
+    # Gaussian policies and the LQR (book/lqr)
+    "gaussian_log_density",
+    "gaussian_log_prob_grad",
+    "linear_gaussian_log_prob",
+    "linear_gaussian_log_prob_grad",
+    "LQR",
+    "lqr_cost",
+    "lqr_gradient",
+    "lqr_optimal_gain",
+    "lqr_state_covariance",
+    "lqr_state_covariances",
+    "lqr_value_matrix",
+    "LQRTrajectories",
+    "sample_lqr_trajectories",
+    "lqr_episode_gradients",
+    "lqr_gradient_samples",
+    "lqr_one_step_score_variance",
+    "LQRTrainingHistory",
+    "lqr_reinforce",
+    "lqr_gradient_descent",
+    "MAX_LYAPUNOV_DIM",
+    "discrete_lyapunov",
+    "spectral_radius",
 ]

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_positive_int, check_real, check_rng
+from .gaussian_policy import gaussian_log_prob_grad
 
 __all__ = [
     "GaussianBandit",
@@ -229,7 +230,8 @@ def gaussian_score_samples(
     -----
     Actions are drawn as :math:`a = \mu + \sigma\varepsilon` from
     N standard normals drawn up front; the score is computed as
-    :math:`\varepsilon/\sigma`, which equals :math:`(a - \mu)/\sigma^2`
+    :math:`\varepsilon/\sigma` by :func:`pgtheory.gaussian_log_prob_grad` (the
+    same formula the LQR chapter uses), which equals :math:`(a - \mu)/\sigma^2`
     but avoids cancellation when :math:`|\mu| \gg \sigma`.
 
     References
@@ -248,7 +250,7 @@ def gaussian_score_samples(
     eps = rng.standard_normal(n_episodes)  # (N,)
     actions = mu + bandit.sigma * eps  # (n,)
     rewards = -((actions - bandit.target) ** 2)  # f(a): (n,)
-    score = eps / bandit.sigma  # (a - mu) / sigma^2: (n,)
+    score = gaussian_log_prob_grad(eps, bandit.sigma)[0]  # (a - mu) / sigma^2 = eps / sigma: (N,)
     return (rewards - b) * score
 
 
