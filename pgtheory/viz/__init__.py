@@ -4,6 +4,7 @@ maths modules. Data flows one way: book -> pgtheory.viz -> pgtheory.
 Import it explicitly (`from pgtheory import viz`); `import pgtheory` does not load matplotlib.
 """
 
+from .lqr import plot_lqr_learning_curves, plot_variance_against_std
 from .monte_carlo import plot_estimate_histogram, plot_standard_deviation
 from .style import PALETTE, use_book_style
 from .training import plot_learning_curves
@@ -16,4 +17,5 @@ from .widgets import (
 
 __all__ = ["PALETTE", "use_book_style", "plot_estimate_histogram", "plot_standard_deviation",
            "plot_learning_curves",
-           "n_explorer", "variance_vs_n", "likelihood_ratio_explorer", "reinforce_explorer"]
+           "n_explorer", "variance_vs_n", "likelihood_ratio_explorer", "reinforce_explorer",
+           "plot_lqr_learning_curves", "plot_variance_against_std"]
