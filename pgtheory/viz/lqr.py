@@ -104,7 +104,7 @@ def plot_variance_against_std(
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = plt.subplots(figsize=(9.5, 4.0))
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
     for i, (label, (sigma, variance)) in enumerate(curves.items()):
         ax.plot(sigma, variance, color=PALETTE[i % len(PALETTE)], lw=2, label=label)
     for i, (label, (sigma, variance, se, colour)) in enumerate(points.items()):
@@ -115,5 +115,5 @@ def plot_variance_against_std(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return fig
