@@ -302,7 +302,7 @@ def test_gain_variance_blows_up_like_one_over_sigma_squared_and_log_std_variance
     (lambda lqr: pg.sample_lqr_trajectories(lqr, K_START, [0.0], 5, horizon=0), ValueError,
      "horizon must be a positive int; got 0"),
     (lambda lqr: pg.sample_lqr_trajectories(lqr, K_START, [0.0], 5, rng="seed"), TypeError,
-     "rng must be an int seed"),
+     "rng must be None, an int seed"),
     (lambda lqr: pg.sample_lqr_trajectories(lqr, K_START, [0.0, 0.0], 5), ValueError,
      r"log_std has shape \(2,\)"),
     (lambda lqr: pg.lqr_gradient_samples(lqr, K_START, [0.0], 5, estimator="returns"),
