@@ -46,8 +46,8 @@ finite exactly when the spectral radius :math:`\rho(\sqrt\gamma A_K) < 1`, and
     \frac{\partial C}{\partial \log\sigma_i}
       = \frac{2\sigma_i^2\,(R + \gamma B^\top P_K B)_{ii}}{1-\gamma} .
 
-Fazel et al. [1]_ derive :math:`\nabla_K C` for the deterministic, undiscounted-noise-free
-case (Lemma 1); the chapter derives this noisy, stochastic-policy, discounted version.
+Fazel et al. [1]_ derive :math:`\nabla_K C` for deterministic policies without process noise or
+discounting (their Lemma 1); the chapter derives this noisy, stochastic-policy, discounted version.
 The optimal gain solves the discounted Riccati equation (eq. ``lqr-riccati``) and does not
 depend on :math:`\sigma`, :math:`W` or :math:`\Sigma_1` (:func:`lqr_optimal_gain`).
 
