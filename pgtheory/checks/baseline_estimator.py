@@ -167,8 +167,8 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("action_dependent", "Your baseline depends on the ACTION: you looked it up by the "
             "action a_t instead of the state s_t. A baseline may depend on the state (it is "
             "fixed before a_t is drawn, and the score of a_t has mean zero given s_t), but not "
-            "on the action: then sum_a pi(a|s) b(s, a) grad log pi(a|s) is no longer zero "
-            f"({section('state-not-action')}).",
+            "on the action: then sum_a pi(a|s) b(s, a) grad log pi(a|s) is no longer zero. "
+            f"See {section('state-not-action')}.",
             _action_indexed, detail=_action_bias),
     Mistake("ignored", "Your result does not change with the baseline: you computed the plain "
             "reward-to-go estimate, without b_t(s_t).",
