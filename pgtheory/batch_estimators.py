@@ -34,9 +34,10 @@ The estimate is (1/N) sum_n w_n B_n with B_n = sum_t grad log pi_theta(a_t | s_t
   the episode's share of its own baseline shrinks the estimate without turning it;
 * ``"standardized"``: w_n = (R_n - mean_m R_m) / s with s the batch standard deviation
   of the returns (``ddof=0`` as ``numpy.std``, ``ddof=1`` as ``torch.std``), and w = 0 when
-  every return of the batch is the same (the limit of the usual ``/ (std + eps)``). Dividing by s rescales the step by about
-  1 / sd(R), and because s depends on R_n itself the direction is biased too
-  (eq. `standardized-returns`).
+  every return of the batch is the same (the limit of the usual ``/ (std + eps)``). In every
+  batch the estimate is ((N - 1) / (N s)) times the leave-one-out one: standardizing never
+  turns a batch's step, it rescales it by about 1 / sd(R). But s depends on the batch, so the
+  *mean* estimate, which weights each batch by 1 / s, is turned (eq. `standardized-returns`).
 
 :func:`exact_batch_mean` and :func:`exact_batch_variance` give the exact mean and
 per-coordinate variance of these batch estimates for any N, by enumerating every trajectory
