@@ -26,9 +26,9 @@ features ``add_bias(x)``; the tests use this to check the gradient against
 
 Randomness. The JAX functions take a JAX PRNG key (``jax.random.key``) and,
 where they draw, return the next key, as in CleanRL's JAX agents; the
-training function takes one ``rng`` as everywhere in pgtheory and derives
-from it the environments' seed and the key for the initial parameters and
-the action draws. Same ``rng``, same history.
+training function takes one ``rng`` as everywhere in pgtheory and spawns
+two streams from it: the seeds of the environments, and the JAX key of the
+initial parameters and of the action draws. Same ``rng``, same history.
 
 Precision. Training runs in float32, JAX's default: it is what a student's
 own code will use, and the Monte Carlo noise of the estimate dwarfs
