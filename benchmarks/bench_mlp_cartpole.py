@@ -149,7 +149,10 @@ def main() -> int:
     print(f"{'ratio':44s} {'wall':>7s} {'cpu':>7s}")
     for name, top, bottom in ratios:
         wall, cpu = (sum(t[k][i] for k in top) / sum(t[k][i] for k in bottom) for i in (0, 1))
-        print(f"{name:44s} {wall:6.2f}x {cpu:6.2f}x")
+        if "share" in name:
+            print(f"{name:44s} {wall:6.0%}  {cpu:6.0%}")
+        else:
+            print(f"{name:44s} {wall:6.2f}x {cpu:6.2f}x")
     print(f"{'compilation / one jitted update (wall)':44s} "
           f"{compile_seconds / t['(e) update_step, jit'][0]:6.0f}x")
     return 0
