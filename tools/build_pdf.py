@@ -3,10 +3,8 @@
 Usage: python tools/build_pdf.py        (or `make pdf`)
 Output: _build/latex/policy-gradient-book.pdf
 
-It installs nothing. It needs these Debian packages (see README.md):
-
-    texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex
-    latexmk lmodern fonts-freefont-otf tex-gyre      (and poppler-utils for tests/test_pdf.py)
+It installs nothing. It needs the TeX and font packages of .ci/debian-packages.txt, the one
+list of the Debian packages the tests need (README.md, "Test it", quotes it).
 
 What it does, and why:
 
@@ -48,6 +46,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from debian_packages import install_command
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = ROOT / "_build" / "pdf_src"
@@ -239,13 +238,16 @@ def build(stage_dir: Path) -> Path:
     return latex_dir / f"{NAME}.pdf"
 
 
+def missing_tools_message(missing: list[str]) -> str:
+    """What to do when TeX tools are missing: the install line of .ci/debian-packages.txt."""
+    return (f"{', '.join(missing)} not found: install the Debian packages the book's tests need "
+            f"(.ci/debian-packages.txt, README.md 'Test it'):\n    {install_command()}")
+
+
 def main(argv: list[str]) -> int:
     missing = [tool for tool in ("xelatex", "latexmk") if shutil.which(tool) is None]
     if missing:
-        print(f"{', '.join(missing)} not found: install the TeX packages listed in README.md "
-              "(apt-get install texlive-latex-recommended texlive-latex-extra "
-              "texlive-fonts-recommended texlive-xetex latexmk lmodern fonts-freefont-otf "
-              "tex-gyre)")
+        print(missing_tools_message(missing))
         return 1
     start = time.perf_counter()
     stage_dir = stage()

@@ -77,6 +77,9 @@ N_GRID = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000)
 POOL_SIZE = 1_000_000
 #: At most this many N-episode estimates per histogram (reached for N <= 50).
 MAX_BATCHES = 20_000
+# Width of a live slider, description and readout included: leaves a track of at least 250 px
+# for the longest description ("episodes per estimate N"); tests/jupyterlab measures it.
+SLIDER_LAYOUT = {"width": "34rem", "max_width": "100%"}
 _CHUNK = 100_000
 
 ESTIMATORS = {"total_return": "total return", "reward_to_go": "reward-to-go"}
@@ -328,7 +331,7 @@ def _log_slider(description: str, value: float, low: float, high: float,
     return widgets.FloatLogSlider(
         value=value, base=10, min=np.log10(low), max=np.log10(high), step=step,
         description=description, readout_format=fmt, continuous_update=False,
-        style={"description_width": "initial"},
+        style={"description_width": "initial"}, layout=widgets.Layout(**SLIDER_LAYOUT),
     )
 
 
@@ -730,6 +733,7 @@ class LikelihoodRatioExplorer(_FigureWidget):
         self.theta_slider = widgets.FloatSlider(
             value=theta0, min=-3.0, max=3.0, step=0.1, description="logit θ₀ of arm 0",
             continuous_update=False, style={"description_width": "initial"},
+            layout=widgets.Layout(**SLIDER_LAYOUT),
         )
         self.wrt = widgets.Dropdown(
             options=[(f"θ_{j}", j) for j in range(self.n_arms)], value=int(wrt),
