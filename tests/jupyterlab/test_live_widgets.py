@@ -17,8 +17,11 @@ Every wait has a timeout, and the server is stopped by the fixture also when a t
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 LOAD_TIMEOUT_MS = 60_000
 RUN_TIMEOUT_MS = 300_000  # run all cells of one chapter on a loaded 2-core machine
@@ -172,3 +175,80 @@ def test_live_explorer_in_jupyterlab(lab, browser, first_display, notebook: str,
         assert page.evaluate(BAD_OUTPUTS_JS) == [], "moving the slider raised"
     finally:
         context.close()
+
+
+# --- MyST inside Jupyter (jupyterlab-myst) ------------------------------------------------------
+
+BOOK = Path(__file__).resolve().parents[2] / "book"
+CHAPTERS = sorted(p.name for p in BOOK.glob("*.ipynb"))
+# Role and directive syntax that would be on screen had MyST not been rendered.
+RAW_MYST = re.compile(r"\{(?:eq|doc|cite|ref|numref|exercise|solution|admonition|math)\}`?"
+                      r"|^:::|^```\{", re.MULTILINE)
+
+RENDERED_JS = """(path) => {
+  const w = window.jupyterapp && jupyterapp.shell.currentWidget;
+  if (!w || !w.context || w.context.path !== path || !w.content.widgets.length) return false;
+  const md = w.content.widgets.filter(c => c.model.type === 'markdown');
+  return md.length > 0 && md.every(c => c.rendered);
+}"""
+
+
+# Counts in the open notebook: typeset formulas, folded boxes, unfolded ones, and its text.
+MYST_STATE_JS = """() => {
+  const node = jupyterapp.shell.currentWidget.content.node;
+  return {katex: node.querySelectorAll('.katex').length,
+          folded: node.querySelectorAll('details.myst-exercise').length,
+          unfolded: node.querySelectorAll('details.myst-exercise[open]').length,
+          text: node.innerText};
+}"""
+
+
+def myst_problems(page: object, notebook: str) -> list[str]:
+    """What is wrong with how the open NOTEBOOK shows its MyST markdown cells."""
+    source = nbformat.read(BOOK / notebook, as_version=4)
+    markdown = "\n".join(c.source for c in source.cells if c.cell_type == "markdown")
+    n_solutions = markdown.count(":::{solution}")
+    need_math = 1 if "$" in markdown else 0
+    # jupyterlab-myst renders cells asynchronously: wait (bounded) until maths and boxes show.
+    try:
+        page.wait_for_function(
+            "([math, boxes]) => { const n = jupyterapp.shell.currentWidget.content.node;"
+            " return n.querySelectorAll('.katex').length >= math &&"
+            " n.querySelectorAll('details.myst-exercise').length >= boxes; }",
+            arg=[need_math, n_solutions], timeout=LOAD_TIMEOUT_MS, polling=200)
+    except PlaywrightTimeout:
+        pass  # reported below, with the counts
+    page.wait_for_timeout(300)  # the notebook-wide pass that numbers and resolves references
+    state = page.evaluate(MYST_STATE_JS)
+    problems = [f"{notebook}: raw MyST {m.group(0)!r}" for m in RAW_MYST.finditer(state["text"])]
+    if need_math and state["katex"] == 0:
+        problems.append(f"{notebook}: mathematics in the source, none typeset")
+    if state["folded"] < n_solutions:
+        problems.append(f"{notebook}: {n_solutions} solutions, {state['folded']} folded boxes")
+    if state["unfolded"]:
+        problems.append(f"{notebook}: {state['unfolded']} solutions unfolded on opening")
+    return problems
+
+
+def test_myst_renders_in_jupyterlab(lab, browser) -> None:
+    """In every chapter: equations typeset, no role or directive left as raw text, every
+    solution folded. One page opens the chapters one after another."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        page.goto(lab.notebook_url(CHAPTERS[0]), timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function("() => !!(window.jupyterapp && jupyterapp.shell.currentWidget)",
+                               timeout=LOAD_TIMEOUT_MS)
+        for notebook in CHAPTERS:
+            page.evaluate("(path) => { jupyterapp.commands.execute('docmanager:open', "
+                          "{path, factory: 'Notebook'}); }", notebook)
+            page.wait_for_function(RENDERED_JS, arg=notebook, timeout=LOAD_TIMEOUT_MS,
+                                   polling=200)
+            problems += myst_problems(page, notebook)
+            page.evaluate("() => { jupyterapp.shell.currentWidget.dispose(); }")
+            for kernel in lab.api("kernels"):  # the kernel each opening started: not needed
+                lab.api(f"kernels/{kernel['id']}", method="DELETE")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
