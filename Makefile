@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# axe-core for the accessibility checks, from npm, exactly as package-lock.json pins it
+AXE    := node_modules/axe-core/axe.min.js
 NOTEBOOKS := $(wildcard book/*.ipynb)
 # nbval: every notebook's fresh outputs against the committed ones.
 NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider
@@ -13,9 +15,9 @@ NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-saniti
 # is added so that the dispatch also changes on CPUs without AVX-512.
 OTHER_KERNELS := NPY_DISABLE_CPU_FEATURES="AVX512_SPR AVX512_ICL X86_V4 X86_V3" OPENBLAS_NUM_THREADS=1
 
-.PHONY: book test setup serve notebooks lint clean student pdf
+.PHONY: book test setup serve notebooks lint clean student pdf lab install-cells
 
-setup: $(STAMP)
+setup: $(STAMP) $(AXE)
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed, found " + sys.version.split()[0]'
@@ -25,6 +27,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -c "import matplotlib.pyplot"  # build the font cache now, not inside a notebook cell
 	touch $(STAMP)
 
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install the Debian packages in .ci/debian-packages.txt (README, 'Test it')" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 ## Read it: build the book (executes every notebook; outputs cached in _build/.jupyter_cache)
 book: $(STAMP)
 	$(PY) tools/build_book.py
@@ -33,15 +40,20 @@ book: $(STAMP)
 	@echo "Serve it with:  $(PY) -m http.server -d _build/html 8000   then open http://localhost:8000"
 
 ## Test it: every test there is, in the order that fails fastest
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PY) -m ruff check pgtheory tests tools benchmarks
-	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/test_pdf.py
+	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
 	$(NBVAL)
 	$(OTHER_KERNELS) $(NBVAL)
+	$(PY) -m pytest tests/jupyterlab -p no:cacheprovider
 	$(PY) tools/prime_cache.py $(NOTEBOOKS)
 	$(PY) tools/build_book.py
 	$(PY) tools/build_pdf.py
 	$(PY) -m pytest tests/site tests/test_pdf.py
+
+## Run the notebooks: JupyterLab (with MyST rendering and live widgets) on book/
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab book/
 
 serve: book
 	$(PY) -m http.server -d _build/html 8000
@@ -49,6 +61,10 @@ serve: book
 ## Authoring: after editing book/*.md, re-create the paired .ipynb and store fresh outputs
 notebooks: $(STAMP)
 	$(PY) tools/sync_notebooks.py
+
+## After changing the install cell's template (tools/install_cell.py) or repository.url
+install-cells: $(STAMP)
+	$(PY) tools/install_cell.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check pgtheory tests tools benchmarks
