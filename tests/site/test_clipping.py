@@ -9,7 +9,7 @@ The criterion (CLIPPED_JS), applied to every rendered element of the page's <mai
 2. **Hidden scrollbar.** A box that scrolls (`auto`, `scroll`) but whose scrollbar the page's
    CSS hides (`scrollbar-width: none`) is cut off as far as the reader can tell.
 3. **Desktop width (1280 px): outputs and tables fit.** Inside a cell's output or a table, no
-   element may need horizontal scrolling at all: whether a scrollbar shows depends on the
+   box may need horizontal scrolling at all: whether a scrollbar shows depends on the
    reader's system (overlay scrollbars, and headless Chromium, show none until one scrolls), so
    a result at the end of a long line can go unseen. Outputs wrap; tables fit the column. Code
    inputs may scroll (their lines must stay intact). At 390 px a table or a code line may scroll
@@ -79,8 +79,8 @@ CLIPPED_JS = r"""([strict]) => {
                     + text(e));
     } else if ((wide || tall) && scrolls && s.scrollbarWidth === 'none') {
       problems.push(`${describe(e)}: ${box}, scrolls with its scrollbar hidden: ${text(e)}`);
-    } else if (strict && wide && e.closest('.cell_output, table, .pst-scrollable-table-container')
-               && !e.closest('.cell_input')) {
+    } else if (strict && wide && scrolls && !e.closest('.cell_input')
+               && e.closest('.cell_output, table, .pst-scrollable-table-container')) {
       problems.push(`${describe(e)}: ${box}, needs scrolling sideways at this width: ${text(e)}`);
     }
   }
