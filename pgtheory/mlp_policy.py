@@ -31,12 +31,14 @@ from it the environments' seed and the key for the initial parameters and
 the action draws. Same ``rng``, same history.
 
 Precision. Training runs in float32, JAX's default: it is what a student's
-own code will use, and the estimate's noise (a standard error of several
-percent) dwarfs float32 rounding (1e-7 relative). Every array is created with
-an explicit dtype, so the results do not change when another cell has set
+own code will use, and the Monte Carlo noise of the estimate dwarfs
+float32 rounding (1e-7 relative). Every array is created with an explicit
+dtype, so float32 parameters stay float32 when another cell has set
 ``jax.config.update("jax_enable_x64", True)`` (the float64 gradient checks
-of book/surrogate and of the tests do). Parameters of ``dtype="float64"``
-need that flag.
+of book/surrogate and of the tests do); :func:`train_mlp_cartpole` also
+switches that flag off while it runs, since optax computes Adam's bias
+correction in JAX's default float type, so its history is the same bits
+either way. Parameters of ``dtype="float64"`` need the flag.
 
 This is one of the two modules of pgtheory that import JAX (the other is
 :mod:`pgtheory.autodiff`); ``import pgtheory`` imports neither. Install
@@ -178,11 +180,12 @@ def _check_batch(params: Any, observations: Any, actions: Any, weights: Any,
     for name, value in (("actions", actions), ("weights", weights), ("mask", mask)):
         if np.shape(value) != shape:
             raise ValueError(f"{name} has shape {np.shape(value)}; expected (N, T) = {shape}")
-    if np.dtype(mask.dtype if hasattr(mask, "dtype") else np.asarray(mask).dtype) != bool:
-        raise TypeError(f"mask must be a boolean array (N, T); got dtype {np.asarray(mask).dtype}")
-    if np.dtype(getattr(actions, "dtype", np.asarray(actions).dtype)).kind not in "iu":
-        raise TypeError(f"actions must be an integer array (N, T); got dtype "
-                        f"{np.asarray(actions).dtype}")
+    mask_dtype, actions_dtype = (np.dtype(v.dtype if hasattr(v, "dtype") else np.asarray(v).dtype)
+                                 for v in (mask, actions))
+    if mask_dtype.kind != "b":
+        raise TypeError(f"mask must be a boolean array (N, T); got dtype {mask_dtype}")
+    if actions_dtype.kind not in "iu":
+        raise TypeError(f"actions must be an integer array (N, T); got dtype {actions_dtype}")
     if not _is_traced(actions) and not _is_traced(mask):
         a, m = np.asarray(actions), np.asarray(mask)
         bad = m & ((a < 0) | (a >= n_actions))
@@ -190,7 +193,9 @@ def _check_batch(params: Any, observations: Any, actions: Any, weights: Any,
             n, t = (int(i) for i in np.argwhere(bad)[0])
             raise ValueError(f"actions[{n}, {t}] is {a[n, t]}; actions must lie in "
                              f"[0, {n_actions})")
-    if not _is_traced(weights):
+    if _is_traced(weights) or _is_traced(mask):
+        weights = jnp.asarray(weights).astype(dtype)
+    else:
         weights = np.asarray(as_finite_array(np.where(np.asarray(mask), weights, 0.0),
                                              "weights"), dtype=dtype)
     return x, actions, weights, mask
@@ -315,15 +320,6 @@ def sample_actions(params: Params, observations: Any, key: Any) -> tuple[np.ndar
 # --- the loss whose gradient is -g_hat ----------------------------------------------------
 
 
-def _surrogate_loss(params: Params, x: jax.Array, actions: jax.Array, weights: jax.Array,
-                    mask: jax.Array) -> jax.Array:
-    log_probs = jax.nn.log_softmax(_logits(params, x), axis=-1)                   # (N, T, A)
-    taken = jnp.take_along_axis(log_probs, jnp.where(mask, actions, 0)[..., None],
-                                axis=-1)[..., 0]                                    # (N, T)
-    weights = jax.lax.stop_gradient(weights)  # Psi is data, not a function of theta
-    return -jnp.sum(jnp.where(mask, taken * weights, 0.0)) / x.shape[0]
-
-
 def surrogate_loss(params: Params, observations: Any, actions: Any, weights: Any,
                    mask: Any) -> jax.Array:
     """L(theta) = -(1/N) sum_n sum_t log pi_theta(a^n_t | x^n_t) Psi^n_t, with Psi held fixed.
@@ -350,27 +346,35 @@ def surrogate_loss(params: Params, observations: Any, actions: Any, weights: Any
     Returns
     -------
     jax.Array, shape ()
+
+    Notes
+    -----
+    Inside ``jax.jit`` only shapes and dtypes are checked (values are not
+    known when the function is traced); :func:`make_update_step` checks the
+    values before it calls the compiled step.
     """
-    return _surrogate_loss(params, *_check_batch(params, observations, actions, weights, mask))
+    x, actions, weights, mask = _check_batch(params, observations, actions, weights, mask)
+    log_probs = mlp_log_probs(params, x)                                       # (N, T, A)
+    taken = jnp.take_along_axis(log_probs, jnp.where(mask, actions, 0)[..., None],
+                                axis=-1)[..., 0]                               # (N, T)
+    weights = jax.lax.stop_gradient(weights)          # Psi is data, not a function of theta
+    return -jnp.sum(jnp.where(mask, taken * weights, 0.0)) / x.shape[0]      # 1/N: episodes
 
 
-def _update_step_for(optimizer: optax.GradientTransformation) -> Any:
-    @jax.jit
-    def step(params, opt_state, x, actions, weights, mask):
-        loss, grads = jax.value_and_grad(_surrogate_loss)(params, x, actions, weights, mask)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
+def _one_per_optimizer(factory: Any) -> Any:
+    """Memoise ``factory(optimizer)`` by the optimizer's identity: one compilation for each."""
+    made: dict[int, tuple[Any, Any]] = {}
 
-    def update_step(params, opt_state, observations, actions, weights, mask):
-        return step(params, opt_state,
-                    *_check_batch(params, observations, actions, weights, mask))
+    @functools.wraps(factory)
+    def cached(optimizer: Any) -> Any:
+        if id(optimizer) not in made:
+            made[id(optimizer)] = (optimizer, factory(optimizer))  # keeps the optimizer alive
+        return made[id(optimizer)][1]
 
-    return update_step
-
-
-_cached_update_step_for = functools.lru_cache(maxsize=32)(_update_step_for)
+    return cached
 
 
+@_one_per_optimizer
 def make_update_step(optimizer: optax.GradientTransformation) -> Any:
     """A jitted update: one step of ``optimizer`` on L, i.e. ascent along g_hat.
 
@@ -395,10 +399,19 @@ def make_update_step(optimizer: optax.GradientTransformation) -> Any:
     if not isinstance(optimizer, optax.GradientTransformation):
         raise TypeError("optimizer must be an optax.GradientTransformation, e.g. "
                         f"optax.adam(1e-2); got {type(optimizer).__name__}")
-    try:
-        return _cached_update_step_for(optimizer)
-    except TypeError:  # an unhashable transformation: compile a fresh function
-        return _update_step_for(optimizer)
+
+    @jax.jit
+    def step(params, opt_state, observations, actions, weights, mask):
+        loss, grads = jax.value_and_grad(surrogate_loss)(params, observations, actions,
+                                                         weights, mask)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    def update_step(params, opt_state, observations, actions, weights, mask):
+        batch = _check_batch(params, observations, actions, weights, mask)  # values: not in jit
+        return step(params, opt_state, *batch)
+
+    return update_step
 
 
 @functools.lru_cache(maxsize=32)
@@ -501,6 +514,16 @@ class MLPHistory:
         return self.losses.size
 
 
+def _check_training_options(rng: Any, n_episodes: Any, n_updates: Any, optimizer: Any,
+                            learning_rate: Any) -> tuple[Any, int, int, Any]:
+    """Validated (rng, N, K, optax optimizer) for :func:`train_mlp_cartpole`."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
+    learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
+    return (check_rng(rng), check_positive_int(n_episodes, "n_episodes"),
+            check_positive_int(n_updates, "n_updates"), _optimizer(optimizer, learning_rate))
+
+
 def _in_float32(function: Any) -> Any:
     """Run ``function`` with 64-bit JAX off, whatever the global ``jax_enable_x64``."""
     @functools.wraps(function)
@@ -516,7 +539,7 @@ def train_mlp_cartpole(
     rng: Any = None,
     *,
     n_episodes: int = 10,
-    n_updates: int = 40,
+    n_updates: int = 30,
     estimator: str = "reward_to_go",
     baseline: Any = "leave_one_out",
     hidden_sizes: tuple[int, ...] = (64,),
@@ -561,13 +584,8 @@ def train_mlp_cartpole(
     has enabled ``jax_enable_x64`` (optax computes Adam's bias correction in
     JAX's default float type, which that flag changes).
     """
-    rng = check_rng(rng)
-    n_episodes = check_positive_int(n_episodes, "n_episodes")
-    n_updates = check_positive_int(n_updates, "n_updates")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
-    opt = _optimizer(optimizer, check_real(learning_rate, "learning_rate", low=0.0,
-                                           low_inclusive=False))
+    rng, n_episodes, n_updates, opt = _check_training_options(rng, n_episodes, n_updates,
+                                                              optimizer, learning_rate)
     env_seed, key_seed = (int(s) for s in rng.integers(2**31, size=2))   # one rng, two seeds
     key, init_key = jax.random.split(jax.random.key(key_seed))
     params = init_mlp(init_key, (4, *hidden_sizes, 2))
