@@ -69,6 +69,7 @@ from .linear_policy import (
     linear_log_probs,
     linear_softmax_probs,
     linear_step_scores,
+    masked_step_weights,
     sample_linear_actions,
 )
 from .lqr import (
@@ -196,6 +197,7 @@ __all__ = [
     "linear_softmax_probs",
     "linear_step_scores",
     "sample_linear_actions",
+    "masked_step_weights",
     "linear_episode_gradients",
     "episodic_gradient",
     # discounted infinite-horizon objective, short corridor, feature policies

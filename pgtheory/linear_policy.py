@@ -47,6 +47,7 @@ __all__ = [
     "linear_softmax_probs",
     "linear_step_scores",
     "sample_linear_actions",
+    "masked_step_weights",
     "linear_episode_gradients",
     "episodic_gradient",
 ]
@@ -242,6 +243,54 @@ def _check_linear_baseline(baseline: Any, horizon: int) -> Any:
     return baseline[None, :]
 
 
+def _step_weights(rewards: np.ndarray, mask: np.ndarray, estimator: str,
+                  baseline: Any) -> np.ndarray:
+    to_go = np.where(mask, reward_to_go_kernel(rewards, 1.0), 0.0)
+    psi = to_go if estimator == "reward_to_go" else np.where(mask, to_go[:, :1], 0.0)
+    if isinstance(baseline, str):
+        baseline = _leave_one_out_time_baseline(psi, mask)
+    if baseline is not None:
+        psi = psi - baseline
+    return np.where(mask, psi, 0.0)
+
+
+def masked_step_weights(
+    rewards: Any, mask: Any, *, estimator: str = "reward_to_go", baseline: Any = None
+) -> np.ndarray:
+    """The weights Psi_t - b_t that multiply each step's score, for padded episodes.
+
+    These are the numbers that :func:`linear_episode_gradients` multiplies
+    with grad log pi(a_t | x_t), returned on their own so that a policy of
+    any form (for example the neural network of :mod:`pgtheory.mlp_policy`)
+    can use the same estimator: Psi_t = G_t (``"reward_to_go"``, eq.
+    `reward-to-go`) or Psi_t = R(tau_n) (``"total_return"``, eq.
+    `pg-theorem`), minus a baseline b_t as described in
+    :func:`linear_episode_gradients` (eq. `baseline`). They depend on the
+    rewards and the padding only, never on the policy's parameters.
+
+    Parameters
+    ----------
+    rewards : array_like(float), shape (n, T)
+    mask : array_like(bool), shape (n, T)
+        See :func:`pgtheory.length_mask`; padded entries of ``rewards`` are ignored.
+    estimator : {"reward_to_go", "total_return"}
+    baseline : None, float, array (T,) or "leave_one_out_mean"
+
+    Returns
+    -------
+    ndarray(float), shape (n, T)
+        0 on padding.
+    """
+    rewards = np.asarray(rewards)
+    if rewards.ndim != 2:
+        raise ValueError(f"rewards must have shape (n, T); got shape {rewards.shape}")
+    mask = check_mask(mask, rewards.shape)
+    rewards = as_finite_array(np.where(mask, rewards, 0.0), "rewards")
+    estimator = check_estimator(estimator)
+    baseline = _check_linear_baseline(baseline, rewards.shape[1])
+    return _step_weights(rewards, mask, estimator, baseline)
+
+
 def linear_episode_gradients(
     W: Any,
     features: Any,
@@ -304,13 +353,7 @@ def linear_episode_gradients(
     estimator = check_estimator(estimator)
     baseline = _check_linear_baseline(baseline, horizon)
 
-    to_go = np.where(mask, reward_to_go_kernel(rewards, 1.0), 0.0)
-    psi = to_go if estimator == "reward_to_go" else np.where(mask, to_go[:, :1], 0.0)
-    if isinstance(baseline, str):
-        baseline = _leave_one_out_time_baseline(psi, mask)
-    if baseline is not None:
-        psi = psi - baseline
-    weights = np.where(mask, psi, 0.0)  # (n, T)
+    weights = _step_weights(rewards, mask, estimator, baseline)  # (n, T)
     safe_actions = np.where(mask, actions, 0)
     probs = np.exp(_log_probs(W, features))  # (n, T, A)
     # sum_t w_t x_t ⊗ (e_{a_t} - pi_t) = sum_t w_t x_t ⊗ e_{a_t}  -  sum_t w_t x_t ⊗ pi_t

@@ -12,6 +12,7 @@ from pgtheory.linear_policy import (
     linear_log_probs,
     linear_softmax_probs,
     linear_step_scores,
+    masked_step_weights,
     sample_linear_actions,
 )
 
@@ -191,6 +192,32 @@ def test_masked_reward_to_go_sums_to_each_episodes_end():
     rewards = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, np.nan]])  # the padding is never read
     mask = length_mask(np.array([3, 2]))
     assert np.array_equal(reward_to_go(rewards, mask=mask), [[6.0, 5.0, 3.0], [9.0, 5.0, 0.0]])
+
+
+@pytest.mark.parametrize("estimator", ["reward_to_go", "total_return"])
+@pytest.mark.parametrize("baseline", [None, 0.7, "leave_one_out_mean"])
+def test_step_weights_are_psi_minus_b_written_as_a_loop(estimator, baseline):
+    # Psi_t - b_t per step, against the definitions: G_t summed to the episode's own end (or
+    # R), b_t the mean of the OTHER episodes still running at t; 0 on the padding.
+    rng = np.random.default_rng(4)
+    lengths = [1, 4, 2, 7, 3]
+    _, _, rewards, mask = _random_batch(rng, lengths)
+    weights = masked_step_weights(rewards, mask, estimator=estimator, baseline=baseline)
+    psi = [[rewards[n, t:T].sum() if estimator == "reward_to_go" else rewards[n, :T].sum()
+            for t in range(T)] for n, T in enumerate(lengths)]
+    for n, T in enumerate(lengths):
+        for t in range(mask.shape[1]):
+            if t >= T:
+                assert weights[n, t] == 0.0
+                continue
+            if baseline == "leave_one_out_mean":
+                others = [psi[m][t] for m, S in enumerate(lengths) if m != n and S > t]
+                b = np.mean(others) if others else 0.0
+            else:
+                b = baseline or 0.0
+            assert np.isclose(weights[n, t], psi[n][t] - b)
+    with pytest.raises(ValueError, match="estimator"):
+        masked_step_weights(rewards, mask, estimator="reward-to-go")
 
 
 def test_sampled_action_frequencies_match_the_policy():
