@@ -541,7 +541,7 @@ def train_mlp_cartpole(
     n_episodes: int = 10,
     n_updates: int = 30,
     estimator: str = "reward_to_go",
-    baseline: Any = "leave_one_out",
+    baseline: Any = "leave_one_out_mean",
     hidden_sizes: tuple[int, ...] = (64,),
     optimizer: str = "adam",
     learning_rate: float = 0.01,

@@ -57,7 +57,7 @@ def _random_batch(rng, lengths, d=4, n_actions=3):
     rewards = rng.standard_normal((n, t))
     x[~mask], actions[~mask], rewards[~mask] = np.nan, -1, np.nan
     weights = pg.masked_step_weights(rewards, mask, estimator="reward_to_go",
-                                     baseline="leave_one_out")
+                                     baseline="leave_one_out_mean")
     return np.where(mask[..., None], x, 0.0), actions, weights, mask, x
 
 
@@ -136,11 +136,11 @@ def test_surrogate_gradient_is_minus_the_linear_episode_average(x64):
     x, actions, weights, mask, _ = _random_batch(rng, [1, 4, 2, 7, 3])
     rewards = rng.standard_normal(mask.shape)
     weights = pg.masked_step_weights(rewards, mask, estimator="reward_to_go",
-                                     baseline="leave_one_out")
+                                     baseline="leave_one_out_mean")
     (grad_W, grad_b), = jax.grad(surrogate_loss)(params, x, actions, weights, mask)
     W_linear = np.vstack([np.asarray(params[0][0]), np.asarray(params[0][1])])
     g_hat = pg.episodic_gradient(W_linear, pg.add_bias(x), np.where(mask, actions, 0), rewards,
-                                 mask, True, "leave_one_out")
+                                 mask, baseline="leave_one_out_mean")
     assert np.abs(np.vstack([grad_W, grad_b]) + g_hat).max() < 1e-12
 
 
@@ -214,14 +214,14 @@ def test_sgd_update_step_is_theta_plus_alpha_g_hat():
     x, actions, _, mask, _ = _random_batch(rng, [5, 2, 8], n_actions=2)
     rewards = np.where(mask, 1.0, 0.0)
     weights = pg.masked_step_weights(rewards, mask, estimator="reward_to_go",
-                                     baseline="leave_one_out")
+                                     baseline="leave_one_out_mean")
     optimizer = optax.sgd(0.01)
     update_step = make_update_step(optimizer)
     assert make_update_step(optimizer) is update_step      # one compilation per optimizer
     new_params, _, loss = update_step(params, optimizer.init(params), x, actions, weights, mask)
     W_linear = np.vstack([np.asarray(params[0][0]), np.zeros(2)])
     g_hat = pg.episodic_gradient(W_linear, pg.add_bias(x), np.where(mask, actions, 0), rewards,
-                                 mask, True, "leave_one_out")
+                                 mask, baseline="leave_one_out_mean")
     step = np.vstack([np.asarray(new_params[0][0]), np.asarray(new_params[0][1])]) - W_linear
     assert np.allclose(step, 0.01 * g_hat, rtol=1e-4, atol=1e-6)
     assert np.isclose(loss, surrogate_loss(params, x, actions, weights, mask))
