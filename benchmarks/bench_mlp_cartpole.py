@@ -95,14 +95,14 @@ def main() -> int:
         "(c) sample_actions, no jit": (no_jit(lambda: sample_actions(params, x, key)),
                                        STEP_CALLS_NO_JIT),
         "(d) numpy linear draw": (lambda: pg.sample_linear_actions(W_linear,
-                                                                   cartpole_features(obs), rng),
+                                                                   cartpole_features(obs), rng=rng),
                                   STEP_CALLS),
     })
 
     # one real batch, collected by the loop itself
-    episodes, _ = collect_cartpole_episodes(envs, params, key, seed=3)
+    episodes, _ = collect_cartpole_episodes(envs, params, key, env_seeds=list(range(N_EPISODES)))
     weights = pg.masked_step_weights(episodes.rewards, episodes.mask, estimator="reward_to_go",
-                                     baseline="leave_one_out")
+                                     baseline="leave_one_out_mean")
     batch = (episodes.features, episodes.actions, weights, episodes.mask)
     optimizer = optax.adam(1e-2)
     update_step = make_update_step(optimizer)
@@ -115,8 +115,8 @@ def main() -> int:
     no_jit_update()  # warm the op-by-op caches
     features = pg.add_bias(episodes.features.astype(float))
     linear_update = lambda: pg.episodic_gradient(  # noqa: E731
-        W_linear, features, episodes.actions, episodes.rewards, episodes.mask, True,
-        "leave_one_out")
+        W_linear, features, episodes.actions, episodes.rewards, episodes.mask,
+        baseline="leave_one_out_mean")
     updates = median_rounds({
         "(e) update_step, jit": (jit_update, UPDATE_CALLS),
         "(f) update_step, no jit": (no_jit_update, UPDATE_CALLS),
