@@ -95,12 +95,12 @@ def main() -> int:
         "(c) sample_actions, no jit": (no_jit(lambda: sample_actions(params, x, key)),
                                        STEP_CALLS_NO_JIT),
         "(d) numpy linear draw": (lambda: pg.sample_linear_actions(W_linear,
-                                                                   cartpole_features(obs), rng),
+                                                                   cartpole_features(obs), rng=rng),
                                   STEP_CALLS),
     })
 
     # one real batch, collected by the loop itself
-    episodes, _ = collect_cartpole_episodes(envs, params, key, seed=3)
+    episodes, _ = collect_cartpole_episodes(envs, params, key, env_seeds=list(range(N_EPISODES)))
     weights = pg.masked_step_weights(episodes.rewards, episodes.mask, estimator="reward_to_go",
                                      baseline="leave_one_out_mean")
     batch = (episodes.features, episodes.actions, weights, episodes.mask)

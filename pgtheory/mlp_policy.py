@@ -55,6 +55,7 @@ of deep reinforcement learning algorithms. JMLR 23(274), 1-18.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,7 @@ import optax
 
 from ._validation import as_finite_array, check_positive_int, check_real, check_rng
 from .cartpole import CARTPOLE_FEATURE_SCALE, episodes_to_solve
-from .gym_env import Episodes
+from .episodes import Episodes
 from .linear_policy import masked_step_weights
 
 __all__ = [
@@ -438,7 +439,7 @@ def _check_cartpole_envs(envs: Any) -> int:
 
 
 def collect_cartpole_episodes(
-    envs: gym.vector.VectorEnv, params: Params, key: Any, *, seed: int | None = None
+    envs: gym.vector.VectorEnv, params: Params, key: Any, *, env_seeds: Sequence[int] | None = None
 ) -> tuple[Episodes, jax.Array]:
     """Play one episode in each copy of CartPole in ``envs`` with pi_theta, padded to H.
 
@@ -454,13 +455,13 @@ def collect_cartpole_episodes(
     params : list of (W, b)
         The policy; input size 4.
     key : JAX PRNG key
-    seed : int or None
-        Passed to ``envs.reset``: copy i is seeded with seed + i; None
-        continues the copies' random streams.
+    env_seeds : sequence of N ints, or None
+        Passed to ``envs.reset(seed=env_seeds)``: one seed per copy; None
+        continues the copies' own random streams.
 
     Returns
     -------
-    episodes : pgtheory.gym_env.Episodes
+    episodes : pgtheory.Episodes
         ``features`` (N, H, 4) are the observations divided by
         ``CARTPOLE_FEATURE_SCALE``; every array is padded to the horizon
         H = 500, so every batch has the same shape (one compilation).
@@ -471,7 +472,7 @@ def collect_cartpole_episodes(
     x = np.zeros((n, horizon, 4), np.float32)          # padded to H: the same shape every time
     actions, mask = np.zeros((n, horizon), np.int64), np.zeros((n, horizon), bool)
     rewards, truncated = np.zeros((n, horizon)), np.zeros(n, bool)
-    obs, _ = envs.reset(seed=seed)
+    obs, _ = envs.reset(seed=env_seeds)
     running = np.ones(n, bool)                          # copy i is still in its first episode
     for t in range(horizon):
         x[:, t] = obs / CARTPOLE_FEATURE_SCALE
@@ -536,15 +537,15 @@ def _in_float32(function: Any) -> Any:
 
 @_in_float32
 def train_mlp_cartpole(
-    rng: Any = None,
     *,
+    rng: Any = None,
     n_episodes: int = 10,
     n_updates: int = 30,
+    learning_rate: float = 0.01,
     estimator: str = "reward_to_go",
     baseline: Any = "leave_one_out_mean",
     hidden_sizes: tuple[int, ...] = (64,),
     optimizer: str = "adam",
-    learning_rate: float = 0.01,
     stop_when_solved: bool = False,
 ) -> MLPHistory:
     """REINFORCE on CartPole-v1 with an MLP policy: the agent loop of book/surrogate.
@@ -555,21 +556,22 @@ def train_mlp_cartpole(
 
     Parameters
     ----------
-    rng : int, numpy.random.Generator or None
-        The one source of randomness: two integers drawn from it seed the
-        environments (first reset) and the JAX key of the initial parameters
-        and of every action draw. Same rng, same history.
+    rng : None, int, SeedSequence, BitGenerator or Generator
+        The one source of randomness. Two independent streams are spawned
+        from it: one gives the N seeds of the copies of the environment at
+        the first reset, the other the seed of the JAX key of the initial
+        parameters and of every action draw. Same rng, same history.
     n_episodes : int
         N, episodes per update (copies of the environment).
     n_updates : int
         K.
+    learning_rate : float
+        The optimizer's step size > 0.
     estimator, baseline
         Passed to :func:`pgtheory.masked_step_weights`.
     hidden_sizes : tuple of int
         Widths of the hidden layers; ``()`` is the linear softmax policy.
     optimizer : {"adam", "sgd"}
-    learning_rate : float
-        alpha > 0.
     stop_when_solved : bool
         Stop after the update whose episodes first complete a solved window.
 
@@ -586,15 +588,16 @@ def train_mlp_cartpole(
     """
     rng, n_episodes, n_updates, opt = _check_training_options(rng, n_episodes, n_updates,
                                                               optimizer, learning_rate)
-    env_seed, key_seed = (int(s) for s in rng.integers(2**31, size=2))   # one rng, two seeds
-    key, init_key = jax.random.split(jax.random.key(key_seed))
+    agent_rng, env_rng = rng.spawn(2)                          # one rng, two streams
+    env_seeds = env_rng.integers(2**31, size=n_episodes).tolist()
+    key, init_key = jax.random.split(jax.random.key(int(agent_rng.integers(2**63))))
     params = init_mlp(init_key, (4, *hidden_sizes, 2))
     update_step, opt_state = make_update_step(opt), opt.init(params)
     envs = gym.make_vec("CartPole-v1", num_envs=n_episodes, vectorization_mode="sync")
     returns, losses = [], []
     for k in range(n_updates):
         episodes, key = collect_cartpole_episodes(envs, params, key,
-                                                  seed=env_seed if k == 0 else None)
+                                                  env_seeds=env_seeds if k == 0 else None)
         weights = masked_step_weights(episodes.rewards, episodes.mask,          # Psi: data
                                       estimator=estimator, baseline=baseline)
         params, opt_state, loss = update_step(params, opt_state, episodes.features,
