@@ -22,8 +22,9 @@ need 64-bit JAX, ``jax.config.update("jax_enable_x64", True)``, so that they agr
 numpy code of :mod:`pgtheory.estimators` to rounding (1e-12) and not merely to float32
 precision; they raise ``RuntimeError`` otherwise.
 
-This module and :mod:`pgtheory.mlp_policy` are the only ones that import JAX; ``import
-pgtheory`` imports neither. Install JAX with ``pip install "pgtheory[jax]"`` (CPU wheels).
+This module and :mod:`pgtheory.mlp_policy` are the only ones that import JAX at import time
+(the self-check ``pgtheory.checks.check_surrogate_loss`` imports it when it runs); ``import
+pgtheory`` imports none of them. Install JAX with ``pip install "pgtheory[jax]"`` (CPU wheels).
 
 References
 ----------
