@@ -26,7 +26,7 @@ from .enumeration import (
     expected_return_by_enumeration,
     trajectory_log_prob,
 )
-from .episodes import Episodes, length_mask, reward_to_go
+from .episodes import Episodes, leave_one_out_mean, length_mask, reward_to_go
 from .estimators import (
     GradientEstimate,
     episode_gradients,
@@ -125,6 +125,26 @@ from .features import (
 )
 from .mdp import short_corridor
 
+# isort: split
+# what common code computes: pooled steps, batch-dependent weights, time limits
+# (book/other_code)
+from .batch_estimators import (
+    batch_gradient,
+    batch_gradient_samples,
+    episode_lengths,
+    exact_batch_mean,
+    exact_batch_variance,
+    exact_pooled_step_mean,
+    expected_episode_length,
+)
+from .mdp import stop_or_continue
+from .time_limits import (
+    time_limit_gradient,
+    time_limit_returns,
+    time_limit_samples,
+    time_limit_weight_bias,
+)
+
 __all__ = [
     # mdp
     "TabularMDP",
@@ -153,6 +173,7 @@ __all__ = [
     # episodes
     "Episodes",
     "length_mask",
+    "leave_one_out_mean",
     "reward_to_go",
     # sampling
     "Trajectories",
@@ -240,4 +261,17 @@ __all__ = [
     "MAX_LYAPUNOV_DIM",
     "discrete_lyapunov",
     "spectral_radius",
+    # what common code computes (book/other_code)
+    "stop_or_continue",
+    "episode_lengths",
+    "expected_episode_length",
+    "batch_gradient",
+    "batch_gradient_samples",
+    "exact_pooled_step_mean",
+    "exact_batch_mean",
+    "exact_batch_variance",
+    "time_limit_returns",
+    "time_limit_weight_bias",
+    "time_limit_gradient",
+    "time_limit_samples",
 ]

@@ -20,7 +20,7 @@ PROBABILITY_ATOL = 1e-8
 ESTIMATORS = ("total_return", "reward_to_go")
 
 #: Names accepted by the ``baseline`` argument besides ``None`` and a real number.
-BASELINE_NAMES = ("optimal",)
+BASELINE_NAMES = ("optimal", "leave_one_out_mean")
 
 
 def _index_str(name: str, index: tuple[int, ...]) -> str:
@@ -213,7 +213,7 @@ def check_estimator(estimator: Any) -> str:
 
 
 def check_baseline(baseline: Any) -> float | str | None:
-    """Return ``baseline`` as ``None``, a finite float or ``"optimal"``."""
+    """Return ``baseline`` as ``None``, a finite float or one of :data:`BASELINE_NAMES`."""
     if baseline is None:
         return None
     if isinstance(baseline, str):

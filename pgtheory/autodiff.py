@@ -2,7 +2,7 @@
 
 This is the tabular case of book/surrogate. The loss of eq. `surrogate-loss`,
 
-    L(theta) = -(1/N) sum_{n=1}^{N} sum_{t=1}^{H} log pi_theta(a_t^(n) | s_t^(n)) sg[Psi_t^(n)],
+    L(theta) = -(1/N) sum_{n=1}^{N} sum_{t=1}^{H} log pi_theta(a_t^(n) | s_t^(n)) sg[Psi_{n,t}],
 
 is written with ``jax.lax.stop_gradient`` for sg[.], and ``jax.grad`` of it at the parameters
 that sampled the episodes is minus the estimate g_hat of eq. `surrogate-estimator`
@@ -184,7 +184,7 @@ def surrogate_loss(
     """The surrogate loss L(theta), a JAX scalar to differentiate with ``jax.grad``.
 
     Implements eq. `surrogate-loss` (book/surrogate):
-    L(theta) = -(1/N) sum_n sum_t log pi_theta(a_t^(n) | s_t^(n)) sg[Psi_t^(n)]. The weights
+    L(theta) = -(1/N) sum_n sum_t log pi_theta(a_t^(n) | s_t^(n)) sg[Psi_{n,t}]. The weights
     pass through ``jax.lax.stop_gradient``, so even weights computed from theta inside a
     caller's function count as data; ``jax.grad`` of L at the theta that sampled the episodes
     is minus the estimate of eq. `surrogate-estimator` (eq. `surrogate-gradient`). The sum
@@ -197,7 +197,7 @@ def surrogate_loss(
     states, actions : array_like(int), shape (N, H)
         ``traj.states``, ``traj.actions`` of a :class:`pgtheory.Trajectories`.
     weights : array_like(float), shape (N, H)
-        Psi_t^(n), e.g. ``pg.surrogate_weights(traj, estimator="reward_to_go")``.
+        Psi_{n,t}, e.g. ``pg.surrogate_weights(traj, estimator="reward_to_go")``.
     log_policy : callable, theta -> (S, A)
         Normalised log-probabilities log pi_theta(a | s); default the softmax,
         :func:`tabular_log_policy`. A function returning probabilities or raw logits is

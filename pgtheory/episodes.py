@@ -22,7 +22,7 @@ import numpy as np
 
 from ._validation import as_finite_array, check_discount, check_mask
 
-__all__ = ["Episodes", "length_mask", "reward_to_go"]
+__all__ = ["Episodes", "length_mask", "leave_one_out_mean", "reward_to_go"]
 
 
 def reward_to_go(rewards: Any, discount: float = 1.0, *, mask: Any = None) -> np.ndarray:
@@ -69,6 +69,58 @@ def reward_to_go_kernel(rewards: np.ndarray, discount: float) -> np.ndarray:
     """:func:`reward_to_go` of validated (N, T) float rewards (zeros on any padding)."""
     weighted = rewards if discount == 1.0 else rewards * discount ** np.arange(rewards.shape[1])
     return np.cumsum(weighted[:, ::-1], axis=1)[:, ::-1]
+
+
+def leave_one_out_mean(weights: Any, mask: Any = None) -> np.ndarray:
+    """For every episode and step, the mean weight of the OTHER episodes at that step.
+
+    The baseline ``"leave_one_out_mean"`` (eq. `baseline`, book/variance_reduction):
+
+        b_{n,t} = sum_{m in M_t, m != n} Psi_{m,t} / (|M_t| - [n in M_t]),
+
+    where M_t is the set of episodes still running at step t (every episode, without a
+    mask) and Psi is the weight of each step's score (the return R, or the reward-to-go
+    G_t). It is 0 where no other episode is running. b_{n,t} uses no data of episode n, so
+    subtracting it leaves each episode's estimate unbiased; the in-sample mean (episode n
+    included) does not (book/other_code).
+
+    Parameters
+    ----------
+    weights : array_like(float), shape (N, T)
+        ``weights[n, t-1]`` is Psi_t of episode n; a single weight per episode (R) is a
+        column, shape (N, 1).
+    mask : array_like(bool), shape (N, T), optional
+        True on the steps of each episode (see :func:`length_mask`); padded entries of
+        ``weights`` are ignored, and the result is 0 there.
+
+    Returns
+    -------
+    ndarray(float), shape (N, T)
+    """
+    raw = np.asarray(weights)
+    if raw.ndim != 2:
+        raise ValueError(f"weights must have shape (N, T); got shape {raw.shape}")
+    if mask is None:
+        mask = np.ones(raw.shape, dtype=bool)
+    else:
+        mask = check_mask(mask, raw.shape)
+    clean = as_finite_array(np.where(mask, raw, 0.0), "weights")
+    return leave_one_out_mean_kernel(clean, mask)
+
+
+def leave_one_out_mean_kernel(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """:func:`leave_one_out_mean` of validated (N, T) weights that are 0 on the padding.
+
+    The sum over the others is formed from prefix and suffix sums, not as the total minus
+    the episode's own term, so that a large weight cannot cancel the others' digits.
+    """
+    others_sum = np.zeros_like(weights)
+    if weights.shape[0] > 1:
+        np.cumsum(weights[:-1], axis=0, out=others_sum[1:])
+        others_sum[:-1] += np.cumsum(weights[:0:-1], axis=0)[::-1]
+    others = (mask.sum(axis=0, keepdims=True) - mask).astype(float)
+    return np.divide(others_sum, others, out=np.zeros_like(weights),
+                     where=(others > 0) & mask)
 
 
 def length_mask(lengths: Any, horizon: int | None = None) -> np.ndarray:

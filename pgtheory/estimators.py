@@ -15,7 +15,9 @@ where score_t = e_{s_t} ⊗ (e_{a_t} - pi(. | s_t)) (eq. `softmax-score`) and
   G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 7).
 
 The baseline (eq. `baseline`, chapter 7) is ``None`` (b = 0), a real number b
-(so g = (R - b) B or sum_t score_t (G_t - b)), or ``"optimal"``:
+(so g = (R - b) B or sum_t score_t (G_t - b)), ``"leave_one_out_mean"`` (b for
+episode i is the mean of the other episodes' R, or of their G_t at the same step:
+:func:`pgtheory.leave_one_out_mean`), or ``"optimal"``:
 b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`), the constant that
 minimises Var(g_j) because E[B_j] = 0. This per-coordinate form is usually
 credited to Peters & Schaal (2008); Greensmith, Bartlett & Baxter (2004)
@@ -73,7 +75,7 @@ from ._validation import (
     check_theta,
 )
 from .enumeration import MAX_TRAJECTORIES, _enumerate
-from .episodes import reward_to_go_kernel
+from .episodes import leave_one_out_mean_kernel, reward_to_go_kernel
 from .mdp import TabularMDP, _check_mdp
 from .policy import _softmax, _weighted_score_sum
 from .sampling import Trajectories, _sample
@@ -134,7 +136,16 @@ def _episode_gradients(
         a_part, b_part = _estimator_parts(pi, trajectories, estimator)
         a_part -= _leave_one_out_baseline(a_part, b_part) * b_part
         return a_part
-    b = 0.0 if baseline is None else float(baseline)
+    if baseline == "leave_one_out_mean":
+        if estimator == "total_return":
+            returns = trajectories.returns[:, None]
+            b = leave_one_out_mean_kernel(returns, np.ones(returns.shape, dtype=bool))[:, 0]
+        else:
+            to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
+            b = leave_one_out_mean_kernel(to_go, np.ones(to_go.shape, dtype=bool))
+            return _weighted_score_sum(pi, states, actions, to_go - b)
+    else:
+        b = 0.0 if baseline is None else float(baseline)
     if estimator == "total_return":
         gradients = _weighted_score_sum(pi, states, actions)
         gradients *= (trajectories.returns - b)[:, None, None]
@@ -144,9 +155,9 @@ def _episode_gradients(
 
 
 def _check_optimal_batch(baseline: Baseline, n: int) -> None:
-    if baseline == "optimal" and n < 2:
+    if baseline in ("optimal", "leave_one_out_mean") and n < 2:
         raise ValueError(
-            "baseline='optimal' is estimated leave-one-out and needs at least 2 episodes; "
+            f"baseline={baseline!r} is estimated leave-one-out and needs at least 2 episodes; "
             f"got n_episodes={n}"
         )
 
@@ -198,8 +209,8 @@ def episode_gradients(
     trajectories : Trajectories
         n episodes of horizon ``mdp.horizon``.
     estimator : {"total_return", "reward_to_go"}
-    baseline : None, float or "optimal"
-        ``"optimal"`` needs n >= 2.
+    baseline : None, float, "leave_one_out_mean" or "optimal"
+        The last two need n >= 2.
 
     Returns
     -------
@@ -233,10 +244,10 @@ def gradient_samples(
     mdp : TabularMDP
     theta : array_like(float), shape (S, A)
     n_episodes : int
-        Number of episodes N (>= 2 for ``baseline="optimal"``).
+        Number of episodes N (>= 2 for ``baseline="optimal"`` or ``"leave_one_out_mean"``).
     rng : None, int, SeedSequence, BitGenerator or Generator
     estimator : {"total_return", "reward_to_go"}
-    baseline : None, float or "optimal"
+    baseline : None, float, "leave_one_out_mean" or "optimal"
 
     Returns
     -------
@@ -278,7 +289,7 @@ def _chunk_sizes(n: int, chunk_size: int, baseline: Baseline) -> list[int]:
     sizes = [chunk_size] * (n // chunk_size)
     remainder = n % chunk_size
     if remainder:
-        if remainder == 1 and baseline == "optimal" and sizes:
+        if remainder == 1 and baseline in ("optimal", "leave_one_out_mean") and sizes:
             sizes[-1] += 1  # a chunk of one episode has no leave-one-out baseline
         else:
             sizes.append(remainder)
@@ -316,8 +327,8 @@ def gradient_estimate(
         With an int seed the result is reproducible for a given ``chunk_size``
         (episodes are drawn chunk by chunk from one generator).
     estimator : {"total_return", "reward_to_go"}
-    baseline : None, float or "optimal"
-        ``"optimal"`` is estimated leave-one-out within each chunk (a final
+    baseline : None, float, "leave_one_out_mean" or "optimal"
+        The last two are estimated leave-one-out within each chunk (a final
         chunk of one episode is merged into the previous one).
     chunk_size : int
         Episodes per chunk (>= 2).
@@ -389,6 +400,11 @@ def _exact_estimates(
     theta = check_theta(theta, mdp.n_states, mdp.n_actions)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
+    if baseline == "leave_one_out_mean":
+        raise ValueError(
+            "baseline='leave_one_out_mean' depends on the other episodes of a batch, so one "
+            "episode's estimate has no exact moments of its own; it is unbiased, and "
+            "pgtheory.exact_batch_mean / exact_batch_variance give the moments of a batch")
     probabilities, a_part, b_part = _exact_parts(mdp, theta, estimator)
     if baseline == "optimal":
         b = _exact_optimal_baseline(probabilities, a_part, b_part)

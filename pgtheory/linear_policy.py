@@ -39,7 +39,7 @@ from ._validation import (
     check_rng,
     check_weights,
 )
-from .episodes import reward_to_go_kernel
+from .episodes import leave_one_out_mean_kernel, reward_to_go_kernel
 
 __all__ = [
     "add_bias",
@@ -216,10 +216,7 @@ def sample_linear_actions(W: Any, features: Any, *, rng: Any = None) -> np.ndarr
 
 def _leave_one_out_time_baseline(to_go: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """b[n, t] = mean of G_t over the OTHER episodes still running at t (0 if none)."""
-    totals = to_go.sum(axis=0, keepdims=True)  # padding holds 0
-    counts = mask.sum(axis=0, keepdims=True)
-    others = (counts - mask).astype(float)
-    return np.divide(totals - to_go, others, out=np.zeros_like(to_go), where=others > 0)
+    return leave_one_out_mean_kernel(to_go, mask)  # padding holds 0
 
 
 def _check_linear_baseline(baseline: Any, horizon: int) -> Any:

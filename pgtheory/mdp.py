@@ -32,7 +32,7 @@ from ._validation import (
     check_shape,
 )
 
-__all__ = ["TabularMDP", "bandit", "chain_mdp", "random_mdp", "short_corridor"]
+__all__ = ["TabularMDP", "bandit", "chain_mdp", "random_mdp", "short_corridor", "stop_or_continue"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -272,4 +272,68 @@ def short_corridor(horizon: int = 1000) -> TabularMDP:
     rewards = np.zeros((4, 2))
     rewards[:terminal] = -1.0
     initial = np.array([1.0, 0.0, 0.0, 0.0])
+    return TabularMDP(transitions, rewards, initial, horizon=horizon)
+
+
+def stop_or_continue(
+    horizon: int = 2,
+    *,
+    stop_reward: float = 1.0,
+    continue_reward: float = 1.0,
+    clock: bool = False,
+) -> TabularMDP:
+    """The stop-or-continue game of book/cartpole: at each step stop (end) or continue.
+
+    ::
+
+        clock=False:  continue, +c        clock=True:  continue, +c      continue, +c
+                      +-------+              [ step 1 ] ---------> ... [ step H ] ---------> end
+                      v       |                  |                          |
+                   [ alive ] -+               stop, +s                   stop, +s
+                      |                          v                          v
+                   stop, +s --> end             end                        end
+
+    Action 0, *stop*, pays ``stop_reward`` and ends the episode; action 1, *continue*, pays
+    ``continue_reward``. The last state is terminal (absorbing, reward 0: what
+    :func:`pgtheory.terminal_states` recognises). Episodes start in state 0.
+
+    * ``clock=False``: one live state; continuing stays in it, so only stopping ends an
+      episode, or the horizon H of the finite-horizon code. A tabular policy then has one
+      pair of logits for every step, like book/cartpole's linear policy with a bias feature
+      only; ``stop_or_continue()`` is that chapter's example (H = 2, both rewards 1). For the
+      discounted code, which has no horizon, it is a continuing task that may never end.
+    * ``clock=True``: the live states 0, ..., H-1 are the step numbers, so the policy can
+      depend on the step, and continuing at step H also ends the episode: every episode ends
+      within H steps, for the finite-horizon and the discounted code alike (book/other_code).
+
+    Parameters
+    ----------
+    horizon : int
+        H >= 1.
+    stop_reward, continue_reward : float
+        The rewards s and c.
+    clock : bool
+        Whether the state shows the step.
+
+    Returns
+    -------
+    TabularMDP
+        S = H + 1 (``clock=True``) or 2, A = 2, horizon H, undiscounted.
+    """
+    horizon = check_positive_int(horizon, "horizon")
+    stop_reward = check_real(stop_reward, "stop_reward")
+    continue_reward = check_real(continue_reward, "continue_reward")
+    if not isinstance(clock, (bool, np.bool_)):
+        raise TypeError(f"clock must be a bool; got {clock!r} of type {type(clock).__name__}")
+    n_live = horizon if clock else 1
+    end = n_live
+    transitions = np.zeros((n_live + 1, 2, n_live + 1))
+    rewards = np.zeros((n_live + 1, 2))
+    for s in range(n_live):
+        transitions[s, 0, end] = 1.0
+        transitions[s, 1, (s + 1 if s + 1 < n_live else end) if clock else s] = 1.0
+        rewards[s] = stop_reward, continue_reward
+    transitions[end, :, end] = 1.0
+    initial = np.zeros(n_live + 1)
+    initial[0] = 1.0
     return TabularMDP(transitions, rewards, initial, horizon=horizon)

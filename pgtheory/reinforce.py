@@ -62,14 +62,14 @@ def reinforce(
     theta0 : array_like(float), shape (S, A)
         Starting logits (zeros = uniform policy).
     n_episodes : int
-        Episodes per update N (>= 2 for ``baseline="optimal"``).
+        Episodes per update N (>= 2 for ``baseline="optimal"`` or ``"leave_one_out_mean"``).
     n_updates : int
         Number of updates K.
     learning_rate : float
         Step size alpha > 0.
     rng : None, int, SeedSequence, BitGenerator or Generator
     estimator : {"total_return", "reward_to_go"}
-    baseline : None, float or "optimal"
+    baseline : None, float, "leave_one_out_mean" or "optimal"
 
     Returns
     -------

@@ -3,13 +3,13 @@
 Every estimator of book/monte_carlo, book/reward_to_go and book/baselines with a weight that is
 one number per step has the form (eq. `surrogate-estimator`, book/surrogate)
 
-    g_hat = (1/N) sum_{n=1}^{N} sum_{t=1}^{H} grad log pi_theta(a_t^(n) | s_t^(n)) Psi_t^(n),
+    g_hat = (1/N) sum_{n=1}^{N} sum_{t=1}^{H} grad log pi_theta(a_t^(n) | s_t^(n)) Psi_{n,t},
 
-with weights Psi_t^(n) = R(tau^(n)) - b (``estimator="total_return"``) or
+with weights Psi_{n,t} = R(tau^(n)) - b (``estimator="total_return"``) or
 G_t^(n) - b (``"reward_to_go"``, eq. `reward-to-go`), b a constant baseline (eq.
 `baseline`). Automatic differentiation computes g_hat from the scalar (eq. `surrogate-loss`)
 
-    L(theta) = -(1/N) sum_n sum_t log pi_theta(a_t^(n) | s_t^(n)) sg[Psi_t^(n)],
+    L(theta) = -(1/N) sum_n sum_t log pi_theta(a_t^(n) | s_t^(n)) sg[Psi_{n,t}],
 
 where sg[.] (stop-gradient) returns its argument and has derivative 0: the weights are data.
 Its gradient at the parameters that generated the episodes is -g_hat (eq. `surrogate-gradient`);
@@ -124,11 +124,11 @@ def surrogate_weights(
     estimator: str = "total_return",
     baseline: float | None = None,
 ) -> np.ndarray:
-    """The weights Psi_t^(n) that multiply each step's log-probability in the surrogate.
+    """The weights Psi_{n,t} that multiply each step's log-probability in the surrogate.
 
     Implements the weights of eq. `surrogate-estimator` (book/surrogate):
-    Psi_t^(n) = R(tau^(n)) - b for ``"total_return"`` (eq. `pg-theorem`, book/theorem) and
-    Psi_t^(n) = G_t^(n) - b for ``"reward_to_go"`` (eq. `reward-to-go`, book/reward_to_go),
+    Psi_{n,t} = R(tau^(n)) - b for ``"total_return"`` (eq. `pg-theorem`, book/theorem) and
+    Psi_{n,t} = G_t^(n) - b for ``"reward_to_go"`` (eq. `reward-to-go`, book/reward_to_go),
     with G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} and a constant baseline b (eq. `baseline`,
     book/baselines). They are computed from the rewards alone: numbers, not functions of theta.
 
@@ -144,7 +144,7 @@ def surrogate_weights(
     Returns
     -------
     ndarray(float), shape (N, H)
-        ``weights[n, t-1]`` = Psi_t^(n).
+        ``weights[n, t-1]`` = Psi_{n,t}.
     """
     trajectories = _check_trajectories_type(trajectories)
     estimator = check_estimator(estimator)
@@ -168,7 +168,7 @@ def surrogate_loss(
 
     Implements eq. `surrogate-loss` (book/surrogate) for the tabular softmax policy:
 
-        L(theta) = -(1/N) sum_{n=1}^{N} sum_{t=1}^{H} log pi_theta(a_t^(n) | s_t^(n)) Psi_t^(n),
+        L(theta) = -(1/N) sum_{n=1}^{N} sum_{t=1}^{H} log pi_theta(a_t^(n) | s_t^(n)) Psi_{n,t},
 
     with the weights of :func:`surrogate_weights`: the sum runs over the steps of each episode
     and is divided by the number of EPISODES N (not by N H). The value measures nothing (it
@@ -207,7 +207,7 @@ def surrogate_gradient(
 
     Implements eq. `surrogate-gradient` (book/surrogate):
 
-        grad L(theta) = -(1/N) sum_n sum_t grad log pi_theta(a_t^(n) | s_t^(n)) Psi_t^(n),
+        grad L(theta) = -(1/N) sum_n sum_t grad log pi_theta(a_t^(n) | s_t^(n)) Psi_{n,t},
 
     with the score of eq. `softmax-score` (book/factorization). At the theta that generated
     ``trajectories`` this is ``-pg.episode_gradients(...).mean(axis=0)`` for the same estimator

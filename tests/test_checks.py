@@ -302,3 +302,81 @@ def test_every_message_is_a_valid_template():
 def test_messages_never_name_a_chapter_by_title_or_number():
     for message in all_messages():
         assert not re.search(r"[Cc]hapter", message), message
+
+
+# --- what single checks add to the tables -------------------------------------------------------
+
+
+def test_the_failing_case_is_shown():
+    result = checks.check_reward_to_go(lambda r: np.cumsum(r, axis=1), verbose=False)
+    assert "Case: rewards (n=2 episodes, H=4 steps)" in result.message
+    assert "[[1., 2., 3., 4.]," in result.message
+
+
+def test_an_unrecognised_score_gets_the_row_sum_clue():
+    def one_hot(theta, s, a):
+        grad = np.zeros_like(theta, dtype=float)
+        grad[s, a] = 1.0
+        return grad
+
+    result = checks.check_log_softmax_grad(lambda th, s, a: 1.01 * one_hot(th, s, a),
+                                           verbose=False)
+    assert result.mistake == "unrecognised"
+    assert "every row of a softmax score sums to 0" in result.message
+    result = checks.check_log_softmax_grad(lambda th, s, a: 1.01 * score_right(th, s, a),
+                                           verbose=False)
+    assert "every row of a softmax score sums to 0" not in result.message
+
+
+def test_a_one_episode_trajectory_score_passes_with_a_note():
+    def one_episode(theta, states, actions):
+        """Written for ONE episode: states, actions of shape (H,)."""
+        grad = np.zeros(theta.shape)
+        for s, a in zip(states.tolist(), actions.tolist(), strict=True):
+            grad += score_right(theta, s, a)
+        return grad
+
+    result = checks.check_trajectory_log_prob_grad(one_episode, verbose=False)
+    assert result, result.message
+    assert "one episode at a time" in result.message
+
+
+def test_a_one_episode_trajectory_score_with_a_mistake_is_diagnosed_episode_by_episode():
+    def one_episode_counts(theta, states, actions):
+        if states.ndim != 1:
+            raise ValueError("one episode at a time, please")
+        grad = np.zeros(theta.shape)
+        np.add.at(grad, (states, actions), 1.0)
+        return grad
+
+    result = checks.check_trajectory_log_prob_grad(one_episode_counts, verbose=False)
+    assert not result and result.mistake == "counts_only"
+
+
+def test_a_score_that_pools_the_batch_but_is_right_per_episode_passes_with_a_note():
+    def pooled(theta, states, actions):
+        grad = np.zeros(theta.shape)
+        np.add.at(grad, (states, actions), 1.0)
+        np.add.at(grad, states, -softmax(theta)[states])
+        return grad
+
+    result = checks.check_trajectory_log_prob_grad(pooled, verbose=False)
+    assert result, result.message
+    assert "ONE (S, A) array (their sum)" in result.message
+
+
+def test_an_unrecognised_baseline_estimator_is_judged_by_its_exact_mean():
+    def with_weights(weights_of):
+        def estimate(theta, states, actions, rewards, baseline):
+            weights = weights_of(rewards, baseline)
+            return pg.score(theta, states, actions, weights).mean(axis=0)
+        return estimate
+
+    # One number for the whole table: unbiased, but not eq. baseline with b_t(s_t).
+    constant = with_weights(lambda r, b: reward_to_go_right(r) - b.mean())
+    result = checks.check_baseline_estimator(constant, verbose=False)
+    assert not result and "so it is unbiased, but it is not" in result.message
+    # Subtracting each step's own reward (which depends on the action): biased.
+    own_reward = with_weights(lambda r, b: reward_to_go_right(r) - r)
+    result = checks.check_baseline_estimator(own_reward, verbose=False)
+    assert not result and "so it is BIASED" in result.message

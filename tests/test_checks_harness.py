@@ -182,6 +182,16 @@ def test_a_function_with_the_wrong_arguments_is_told_how_it_is_called():
     assert "called as fn(theta, grad, learning_rate)" in result.message
 
 
+@pytest.mark.parametrize("error", [AssertionError(), SystemExit(1), RecursionError("deep")])
+def test_any_error_of_the_students_is_a_failure_with_its_name(error):
+    def raises(rewards):
+        raise error
+
+    result = checks.check_reward_to_go(raises, verbose=False)
+    assert result.mistake == "exception"
+    assert f"raised {type(error).__name__}" in result.message and ": ." not in result.message
+
+
 def test_keyboard_interrupt_is_not_swallowed():
     def interrupted(rewards):
         raise KeyboardInterrupt

@@ -159,3 +159,31 @@ def test_random_mdp_is_valid_and_reproducible():
         pg.random_mdp(2.0, 2, 2)
     with pytest.raises(TypeError, match="rng must be"):
         pg.random_mdp(2, 2, 2, rng="seed")
+
+
+def test_stop_or_continue_without_a_clock_is_book_cartpoles_example():
+    mdp = pg.stop_or_continue()
+    trajectories, probabilities = pg.enumerate_trajectories(mdp, np.zeros((2, 2)))
+    lengths = pg.episode_lengths(mdp, trajectories)
+    # stop (1/2, T = 1, R = 1); continue, stop (1/4, 2, 2); continue, continue (1/4, 2, 2)
+    assert probabilities @ trajectories.returns == pytest.approx(1.5)
+    assert probabilities @ lengths == pytest.approx(1.5)
+    assert pg.terminal_states(mdp).tolist() == [False, True]
+
+
+def test_stop_or_continue_with_a_clock_ends_every_episode_within_h_steps():
+    mdp = pg.stop_or_continue(4, stop_reward=2.0, continue_reward=1.0, clock=True)
+    assert (mdp.n_states, mdp.n_actions, mdp.horizon) == (5, 2, 4)
+    always = np.array([[-9.0, 9.0]] * 5)  # continue (nearly) always
+    assert pg.discounted_return(mdp, always, discount=1.0) == pytest.approx(4.0, abs=1e-6)
+    np.testing.assert_allclose(mdp.transitions[:4, 1].argmax(axis=1), [1, 2, 3, 4])
+    np.testing.assert_allclose(mdp.transitions[:4, 0, 4], 1.0)
+
+
+def test_stop_or_continue_validates_its_arguments():
+    with pytest.raises(TypeError, match="clock must be a bool"):
+        pg.stop_or_continue(clock=1)
+    with pytest.raises(ValueError, match="horizon must be a positive int"):
+        pg.stop_or_continue(0)
+    with pytest.raises(ValueError, match="stop_reward must be finite"):
+        pg.stop_or_continue(stop_reward=np.inf)

@@ -80,10 +80,14 @@ def pdf() -> Path:
     return PDF
 
 
+#: Sphinx's smartquotes print ' and " as typographic quotes; fold them back.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _normalise(text: str) -> str:
-    """Fold unicode-math's letters (U+1D703 MATHEMATICAL ITALIC THETA ...) to plain ones, and
-    runs of white space to one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """Fold unicode-math's letters (U+1D703 MATHEMATICAL ITALIC THETA ...) to plain ones,
+    typographic quotes to straight ones, and runs of white space to one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
 
 
 @pytest.fixture(scope="module")

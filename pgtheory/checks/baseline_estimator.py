@@ -40,6 +40,10 @@ __all__ = ["MISTAKES", "SPEC", "baseline_estimator_case", "check_baseline_estima
 
 CHECK = "check_baseline_estimator"
 
+#: Largest number of trajectories over which an estimator's exact mean is summed (the
+#: student's function is called once per trajectory).
+MAX_EXACT_TRAJECTORIES = 2000
+
 
 def baseline_estimator_case(theta: Any, states: Any, actions: Any, rewards: Any, baseline: Any,
                             *, mdp: Any = None, description: str | None = None,
@@ -58,8 +62,8 @@ def baseline_estimator_case(theta: Any, states: Any, actions: Any, rewards: Any,
         (lists stay lists, float32 stays float32).
     mdp : TabularMDP, optional
         The MDP the episodes came from: with it, a failure also reports the exact mean of the
-        student's estimator over every trajectory (is it biased?). Keep it tiny: every
-        trajectory is listed.
+        student's estimator over every trajectory (is it biased?), when the MDP has at most
+        :data:`MAX_EXACT_TRAJECTORIES` of them.
     description : str, optional
         How messages show the case; default the shape, theta, small batches, the baseline.
     protected : collection of str, optional
@@ -110,11 +114,14 @@ _action_indexed = _with_weights(lambda s, a, r, b, t: reward_to_go(r) - b[t, a])
 
 def _exact_bias(case: Case, estimator: Callable[..., Any]) -> float | None:
     """max |E[estimator of ONE episode] - grad J|, summed over every trajectory; None when the
-    case has no MDP or the estimator fails on some trajectory."""
+    case has no MDP, too many trajectories, or the estimator fails on one of them."""
     mdp, theta, table = case.facts["mdp"], case.arrays[0], case.arrays[4]
     if mdp is None:
         return None
-    every, probabilities = enumerate_trajectories(mdp, theta)
+    try:
+        every, probabilities = enumerate_trajectories(mdp, theta, MAX_EXACT_TRAJECTORIES)
+    except ValueError:  # more trajectories than we are willing to call the function on
+        return None
     total = np.zeros(theta.shape)
     for k, p in enumerate(probabilities):
         one = estimator(theta, every.states[k:k + 1], every.actions[k:k + 1],
@@ -160,8 +167,8 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("action_dependent", "Your baseline depends on the ACTION: you looked it up by the "
             "action a_t instead of the state s_t. A baseline may depend on the state (it is "
             "fixed before a_t is drawn, and the score of a_t has mean zero given s_t), but not "
-            "on the action: then sum_a pi(a|s) b(s, a) grad log pi(a|s) is no longer zero "
-            f"({section('state-not-action')}).",
+            "on the action: then sum_a pi(a|s) b(s, a) grad log pi(a|s) is no longer zero. "
+            f"See {section('state-not-action')}.",
             _action_indexed, detail=_action_bias),
     Mistake("ignored", "Your result does not change with the baseline: you computed the plain "
             "reward-to-go estimate, without b_t(s_t).",

@@ -64,13 +64,14 @@ class Case:
 def make_case(check: str, names: Iterable[str], args: Iterable[Any], arrays: Iterable[Any],
               description: str, *, protected: Iterable[str] | None = None,
               facts: Mapping[str, Any] | None = None) -> Case:
-    """A :class:`Case`, with copies of ``args`` and a tolerance for their float precision.
+    """A :class:`Case`, with copies of ``args`` and ``arrays`` (the caller may change theirs
+    afterwards) and a tolerance for the float precision of ``args``.
 
     ``protected=None`` protects every argument that is an array or a list. Float inputs of less
     than 64 bits (float32) loosen the tolerance to ``rtol = 1e-4`` and ``atol = 1e-4`` times
     the largest input magnitude (at least 1).
     """
-    names, args, arrays = tuple(names), copy.deepcopy(tuple(args)), tuple(arrays)
+    names, args, arrays = tuple(names), copy.deepcopy(tuple(args)), copy.deepcopy(tuple(arrays))
     if protected is None:
         protected = [n for n, a in zip(names, args, strict=True)
                      if isinstance(a, (np.ndarray, list, tuple))]

@@ -198,11 +198,12 @@ def _call_student(spec: Spec, fn: Callable[..., Any], case: Case,
         return _generic("stub")
     except TimeLimitExceeded:
         return _generic("timeout", limit=f"{time_limit:g}")
-    except Exception as error:  # the student's code may raise anything: report it kindly
+    except (Exception, SystemExit) as error:  # the student's code may raise anything
         where = _where(error) or (f" (your function is called as fn({', '.join(case.names)}))"
                                   if isinstance(error, TypeError) else "")
+        text = str(error)[:300]
         return _generic("exception", error_type=type(error).__name__,
-                        error=str(error)[:300], where=where)
+                        error=f": {text}" if text else "", where=where)
     return result, note, given
 
 

@@ -105,7 +105,7 @@ GENERIC_MISTAKES: tuple[GenericMistake, ...] = (
     GenericMistake("stub", "Your function raises NotImplementedError: it is still the stub. "
                    "Replace `raise NotImplementedError` with your code and run the check again.",
                    lambda right: lambda *args: _raise(NotImplementedError()), shows_case=False),
-    GenericMistake("exception", "Your function raised $error_type: $error$where. Read the error "
+    GenericMistake("exception", "Your function raised $error_type$error$where. Read the error "
                    "from the bottom up, and try your function on this case by hand.",
                    lambda right: lambda *args: _raise(ValueError("shapes do not match"))),
     GenericMistake("timeout", "Your function did not return within $limit s on this case. Does "

@@ -106,8 +106,8 @@ MISTAKES: tuple[Mistake, ...] = (
         theta, states, actions, _returns_at_every_step(rewards)), "mc-estimate"),
     Mistake("pooled_steps", "Your estimate is H = $horizon times too small: you averaged over "
             "all N*H = $nh time steps instead of the N = $n episodes. The step terms of one "
-            "episode are not separate samples; the episode is the unit of eq. mc-estimate "
-            f"(see {section('episodes-not-steps')}).",
+            "episode are not separate samples; the episode is the unit of eq. mc-estimate. "
+            f"See {section('episodes-not-steps')}.",
             lambda *args: _reference(*args) / args[1].shape[1]),
     Mistake("summed", "Your estimate is N = $n times too large: you summed over the episodes; "
             "eq. mc-estimate AVERAGES them.", lambda *args: _reference(*args) * len(args[1])),

@@ -106,7 +106,7 @@ MISTAKES: tuple[Mistake, ...] = (
             lambda theta, grad, alpha: theta - grad),
 )
 
-SPEC = Spec(name=CHECK, what="update", labels=("reinforce-update",), reference=_reference,
+SPEC = Spec(name=CHECK, what="new theta", labels=("reinforce-update",), reference=_reference,
             mistakes=MISTAKES, default_cases=_default_cases, coverage=" (gradient ascent)")
 
 

@@ -133,8 +133,8 @@ def softmax_hessian(theta: np.ndarray, s: int) -> np.ndarray:
 DOUBLED_MESSAGE = (
     "Your function returned an array of shape $shape, one entry per PAIR of logits: a matrix "
     "of second derivatives, the 'doubled gradient'. The score is a first derivative of log pi, "
-    f"with one entry per logit. {section('doubled-gradient')} shows why the doubled form is "
-    "wrong.")
+    "with one entry per logit (the result has shape $expected_shape); "
+    f"{section('doubled-gradient')} shows why the doubled form is wrong.")
 
 
 def _ends_in_pairs(got: np.ndarray, case: Case) -> bool:
