@@ -131,20 +131,30 @@ def main() -> int:
         unit, scale = ("ms", 1e3) if name[1] in "efh" else ("us", 1e6)
         print(f"{name:34s} {wall * scale:8.1f} {unit} {cpu * scale:8.1f} {unit}")
     print(f"{'(g) compiling update_step, once':34s} {compile_seconds * 1e3:8.1f} ms")
-    env, jit, eager = (steps[k][0] for k in ("(a) env.step", "(b) sample_actions, jit",
-                                             "(c) sample_actions, no jit"))
+    t = {**steps, **updates}
+    ratios = [
+        ("sample_actions: no jit / jit", ["(c) sample_actions, no jit"],
+         ["(b) sample_actions, jit"]),
+        ("update_step: no jit / jit", ["(f) update_step, no jit"], ["(e) update_step, jit"]),
+        ("vector step (env + policy): no jit / jit", ["(a) env.step", "(c) sample_actions, no jit"],
+         ["(a) env.step", "(b) sample_actions, jit"]),
+        ("policy share of a jitted vector step", ["(b) sample_actions, jit"],
+         ["(a) env.step", "(b) sample_actions, jit"]),
+        ("jitted MLP draw / numpy linear draw", ["(b) sample_actions, jit"],
+         ["(d) numpy linear draw"]),
+        ("jitted MLP update / numpy linear gradient", ["(e) update_step, jit"],
+         ["(h) numpy linear gradient"]),
+    ]
     print()
-    print(f"sample_actions: no jit / jit                    {eager / jit:6.1f}x")
-    print(f"update_step:    no jit / jit                    "
-          f"{updates['(f) update_step, no jit'][0] / updates['(e) update_step, jit'][0]:6.1f}x")
-    print(f"per vector step, (env + policy) no jit / jit    {(env + eager) / (env + jit):6.1f}x")
-    print(f"policy share of a vector step with jit          {jit / (env + jit):6.0%}")
-    print(f"jitted MLP draw / numpy linear draw             "
-          f"{jit / steps['(d) numpy linear draw'][0]:6.1f}x")
-    print(f"jitted MLP update / numpy linear gradient       "
-          f"{updates['(e) update_step, jit'][0] / updates['(h) numpy linear gradient'][0]:6.1f}x")
-    print(f"compilation / one jitted update                 "
-          f"{compile_seconds / updates['(e) update_step, jit'][0]:6.0f}x")
+    print(f"{'ratio':44s} {'wall':>7s} {'cpu':>7s}")
+    for name, top, bottom in ratios:
+        wall, cpu = (sum(t[k][i] for k in top) / sum(t[k][i] for k in bottom) for i in (0, 1))
+        if "share" in name:
+            print(f"{name:44s} {wall:6.0%}  {cpu:6.0%}")
+        else:
+            print(f"{name:44s} {wall:6.2f}x {cpu:6.2f}x")
+    print(f"{'compilation / one jitted update (wall)':44s} "
+          f"{compile_seconds / t['(e) update_step, jit'][0]:6.0f}x")
     return 0
 
 

@@ -26,9 +26,9 @@ features ``add_bias(x)``; the tests use this to check the gradient against
 
 Randomness. The JAX functions take a JAX PRNG key (``jax.random.key``) and,
 where they draw, return the next key, as in CleanRL's JAX agents; the
-training function takes one ``rng`` as everywhere in pgtheory and derives
-from it the environments' seed and the key for the initial parameters and
-the action draws. Same ``rng``, same history.
+training function takes one ``rng`` as everywhere in pgtheory and spawns
+two streams from it: the seeds of the environments, and the JAX key of the
+initial parameters and of the action draws. Same ``rng``, same history.
 
 Precision. Training runs in float32, JAX's default: it is what a student's
 own code will use, and the Monte Carlo noise of the estimate dwarfs
@@ -65,7 +65,13 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ._validation import as_finite_array, check_positive_int, check_real, check_rng
+from ._validation import (
+    as_finite_array,
+    check_estimator,
+    check_positive_int,
+    check_real,
+    check_rng,
+)
 from .cartpole import CARTPOLE_FEATURE_SCALE, episodes_to_solve
 from .episodes import Episodes
 from .linear_policy import masked_step_weights
@@ -516,8 +522,13 @@ class MLPHistory:
 
 
 def _check_training_options(rng: Any, n_episodes: Any, n_updates: Any, optimizer: Any,
-                            learning_rate: Any) -> tuple[Any, int, int, Any]:
-    """Validated (rng, N, K, optax optimizer) for :func:`train_mlp_cartpole`."""
+                            learning_rate: Any, estimator: Any) -> tuple[Any, int, int, Any]:
+    """Validated (rng, N, K, optax optimizer) for :func:`train_mlp_cartpole`.
+
+    ``estimator`` is checked here too; ``baseline`` by :func:`pgtheory.masked_step_weights`
+    at the first update (an array baseline's length T is known only then).
+    """
+    check_estimator(estimator)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
     learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
@@ -586,8 +597,8 @@ def train_mlp_cartpole(
     has enabled ``jax_enable_x64`` (optax computes Adam's bias correction in
     JAX's default float type, which that flag changes).
     """
-    rng, n_episodes, n_updates, opt = _check_training_options(rng, n_episodes, n_updates,
-                                                              optimizer, learning_rate)
+    rng, n_episodes, n_updates, opt = _check_training_options(
+        rng, n_episodes, n_updates, optimizer, learning_rate, estimator)
     agent_rng, env_rng = rng.spawn(2)                          # one rng, two streams
     env_seeds = env_rng.integers(2**31, size=n_episodes).tolist()
     key, init_key = jax.random.split(jax.random.key(int(agent_rng.integers(2**63))))

@@ -346,6 +346,9 @@ def test_training_learns_to_balance_within_twelve_updates():
         (lambda: train_mlp_cartpole(rng=0, optimizer="rmsprop"), ValueError, "optimizer"),
         (lambda: train_mlp_cartpole(rng=0, learning_rate=0.0), ValueError, "learning_rate"),
         (lambda: train_mlp_cartpole(rng=0, hidden_sizes=(0,)), ValueError, "layer_sizes"),
+        (lambda: train_mlp_cartpole(rng=0, estimator="reward-to-go"), ValueError, "estimator"),
+        (lambda: train_mlp_cartpole(rng=0, n_updates=1, baseline="optimal"), ValueError,
+         "baseline"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_naming_it(call, error, match):
