@@ -11,12 +11,21 @@ import numpy as np
 import pytest
 
 jax = pytest.importorskip("jax")
-jax.config.update("jax_enable_x64", True)
 
 import jax.numpy as jnp  # noqa: E402
 
 import pgtheory as pg  # noqa: E402
 from pgtheory import autodiff  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="module")
+def x64():
+    """64-bit JAX for this module only; the global setting is restored afterwards (other test
+    modules, e.g. tests/test_mlp_policy.py, check what happens without it)."""
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    yield
+    jax.config.update("jax_enable_x64", before)
 
 ESTIMATORS = ["total_return", "reward_to_go"]
 TOL = 1e-12
