@@ -34,6 +34,7 @@ from .estimators import (
     exact_estimator_variance,
     gradient_estimate,
     gradient_samples,
+    leave_one_out_optimal_baseline,
     optimal_baseline,
 )
 from .exact import (
@@ -93,6 +94,14 @@ from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
 from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy
 from .reinforce import reinforce
 from .sampling import Trajectories, sample_trajectories
+from .surrogate import (
+    angle_between,
+    importance_sampled_gradient,
+    importance_sampled_return,
+    surrogate_gradient,
+    surrogate_loss,
+    surrogate_weights,
+)
 
 # isort: split
 # discounted infinite-horizon objective, short corridor, feature policies (book/discounted)
@@ -175,6 +184,7 @@ __all__ = [
     "gradient_estimate",
     "GradientEstimate",
     "optimal_baseline",
+    "leave_one_out_optimal_baseline",
     "exact_estimator_mean",
     "exact_estimator_variance",
     # baselines
@@ -184,6 +194,13 @@ __all__ = [
     "total_variance",
     # reinforce
     "reinforce",
+    # surrogate loss (the JAX side is pgtheory.autodiff, not imported here)
+    "surrogate_weights",
+    "surrogate_loss",
+    "surrogate_gradient",
+    "importance_sampled_return",
+    "importance_sampled_gradient",
+    "angle_between",
     # finite differences
     "finite_difference_gradient",
     # Gaussian bandit (chapter 2)

@@ -66,6 +66,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import (
+    as_finite_array,
     check_baseline,
     check_estimator,
     check_index_array,
@@ -85,6 +86,7 @@ __all__ = [
     "gradient_samples",
     "gradient_estimate",
     "optimal_baseline",
+    "leave_one_out_optimal_baseline",
     "exact_estimator_mean",
     "exact_estimator_variance",
 ]
@@ -435,6 +437,47 @@ def optimal_baseline(
     theta = check_theta(theta, mdp.n_states, mdp.n_actions)
     estimator = check_estimator(estimator)
     return _exact_optimal_baseline(*_exact_parts(mdp, theta, estimator))
+
+
+def leave_one_out_optimal_baseline(weighted_scores: Any, scores: Any) -> np.ndarray:
+    """The leave-one-out estimate of the optimal constant baseline, for every episode.
+
+    Implements the sample version of eq. `optimal-baseline` (book/variance_reduction) that
+    ``baseline="optimal"`` uses everywhere in pgtheory: for episode i and coordinate j,
+
+        b_ij = sum_{n != i} Y_nj B_nj / sum_{n != i} B_nj^2   (0 where the denominator is 0),
+
+    where Y_n is episode n's estimate without a baseline and B_n its score (notation of the
+    module docstring). b_i uses the other episodes only, so the estimate
+    (1/N) sum_i (Y_i - b_i B_i) stays unbiased. Exposed so that per-episode gradients computed
+    another way (by automatic differentiation, :mod:`pgtheory.autodiff`) can be combined with
+    the same baseline.
+
+    Parameters
+    ----------
+    weighted_scores : array_like(float), shape (N, ...)
+        Y_n, one row per episode (for the tabular policy (N, S, A)).
+    scores : array_like(float), shape (N, ...)
+        B_n = sum_t grad log pi(a_t | s_t), the same shape.
+
+    Returns
+    -------
+    ndarray(float), shape (N, ...)
+        b_n for every episode and coordinate.
+    """
+    y_parts = as_finite_array(weighted_scores, "weighted_scores")
+    b_parts = as_finite_array(scores, "scores")
+    if y_parts.ndim < 1 or y_parts.shape != b_parts.shape:
+        raise ValueError(
+            "weighted_scores and scores must share one shape (N, ...), one row per episode; "
+            f"got {y_parts.shape} and {b_parts.shape}"
+        )
+    if y_parts.shape[0] < 2:
+        raise ValueError(
+            "a leave-one-out baseline needs at least 2 episodes; got "
+            f"{y_parts.shape[0]}"
+        )
+    return _leave_one_out_baseline(y_parts, b_parts)
 
 
 def exact_estimator_mean(

@@ -124,8 +124,10 @@ def test_other_correct_implementations_pass():
 
 # --- every row of every table fails with its own message ---------------------------------------
 
+# The JAX check (check_surrogate_loss) reads its table in tests/test_checks_surrogate.py: its
+# answers are losses to differentiate, which the numpy wrong answers below cannot stand in for.
 ROWS = [pytest.param(name, row, id=f"{name}-{row.name}")
-        for name, module in checks.MODULES.items() for row in module.MISTAKES]
+        for name in RIGHT for row in checks.MODULES[name].MISTAKES]
 
 
 @pytest.mark.parametrize("name, row", ROWS)

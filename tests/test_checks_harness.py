@@ -254,7 +254,8 @@ def test_a_list_argument_changed_in_place_is_caught_too():
 
 ALL = [checks.check_log_softmax_grad, checks.check_trajectory_log_prob_grad,
        checks.check_reinforce_estimator, checks.check_reward_to_go,
-       checks.check_baseline_estimator, checks.check_reinforce_update]
+       checks.check_baseline_estimator, checks.check_reinforce_update,
+       checks.check_surrogate_loss]
 
 
 @pytest.mark.parametrize("check", ALL, ids=lambda c: c.__name__)

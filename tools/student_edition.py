@@ -136,6 +136,21 @@ def my_reward_to_go(rewards):
 
 checks.check_reward_to_go(my_reward_to_go)
 ''',
+    "ex-surrogate-2": '''\
+# Exercise ex-surrogate-2: the surrogate loss in JAX, eqs. (surrogate-loss) and (stop-gradient).
+import jax
+import jax.numpy as jnp
+from pgtheory import checks
+
+
+def my_surrogate(theta, states, actions, rewards, baseline):
+    """L(theta), a JAX scalar, with weights G_t - baseline(theta)[s_t] held fixed."""
+    # Your code here
+    raise NotImplementedError
+
+
+checks.check_surrogate_loss(my_surrogate)
+''',
 }
 
 BANNER = (

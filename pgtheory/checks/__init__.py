@@ -27,6 +27,9 @@ The checks, what your function takes and returns, and the equation each one test
   eq. baseline (book/variance_reduction).
 - ``check_reinforce_update``: ``fn(theta, grad, learning_rate) -> new theta``; eq.
   reinforce-update (book/reinforce).
+- ``check_surrogate_loss``: ``fn(theta, states, actions, rewards, baseline) -> L``, a JAX
+  scalar whose value and ``jax.grad`` are checked; eqs. surrogate-loss and stop-gradient
+  (book/surrogate). It needs JAX (imported when it runs; ``pip install "pgtheory[jax]"``).
 
 Shapes follow the rest of the package: ``theta: (S, A)`` logits; ``states``, ``actions``,
 ``rewards: (n, H)`` with ``states[i, t-1]`` the state s_t of episode i (the book counts steps
@@ -90,6 +93,7 @@ from . import (
     reinforce_estimator,
     reinforce_update,
     reward_to_go,
+    surrogate_loss,
     trajectory_log_prob_grad,
 )
 from .baseline_estimator import baseline_estimator_case, check_baseline_estimator
@@ -101,6 +105,7 @@ from .mistakes import GENERIC_MISTAKES, Mistake
 from .reinforce_estimator import check_reinforce_estimator, reinforce_estimator_case
 from .reinforce_update import check_reinforce_update, reinforce_update_case
 from .reward_to_go import check_reward_to_go, reward_to_go_case
+from .surrogate_loss import check_surrogate_loss, surrogate_loss_case
 from .time_limit import DEFAULT_TIME_LIMIT
 from .trajectory_log_prob_grad import check_trajectory_log_prob_grad, trajectory_log_prob_grad_case
 
@@ -112,6 +117,7 @@ MODULES = {
     "check_reward_to_go": reward_to_go,
     "check_baseline_estimator": baseline_estimator,
     "check_reinforce_update": reinforce_update,
+    "check_surrogate_loss": surrogate_loss,
 }
 
 __all__ = [
@@ -122,6 +128,7 @@ __all__ = [
     "check_reward_to_go",
     "check_baseline_estimator",
     "check_reinforce_update",
+    "check_surrogate_loss",
     # cases for extra tests (a grader's hidden tests)
     "Case",
     "log_softmax_grad_case",
@@ -130,6 +137,7 @@ __all__ = [
     "reward_to_go_case",
     "baseline_estimator_case",
     "reinforce_update_case",
+    "surrogate_loss_case",
     # the tables
     "DEFAULT_TIME_LIMIT",
     "EQUATIONS",

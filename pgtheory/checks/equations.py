@@ -20,6 +20,8 @@ EQUATIONS: dict[str, str] = {
     "reward-to-go": "book/variance_reduction",
     "baseline": "book/variance_reduction",
     "reinforce-update": "book/reinforce",
+    "surrogate-loss": "book/surrogate",
+    "stop-gradient": "book/surrogate",
 }
 
 #: Sections the messages point at: name -> (heading, document).
