@@ -33,7 +33,8 @@ MARKER = "# On Colab or Binder, install the book's companion package pgtheory if
 
 # What the cell installs: pgtheory with these extras, from the repository's default branch.
 REQUIREMENT = "pgtheory{extras} @ git+{url}"
-EXTRAS: dict[str, list[str]] = {"cartpole": ["gym"]}  # chapter -> extras it needs
+# chapter -> the extras it needs
+EXTRAS: dict[str, list[str]] = {"cartpole": ["gym"], "surrogate": ["gym", "jax"]}
 
 TEMPLATE = '''\
 {marker}
