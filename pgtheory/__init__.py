@@ -97,16 +97,18 @@ from .sampling import Trajectories, sample_trajectories
 # isort: split
 # discounted infinite-horizon objective, short corridor, feature policies (book/discounted)
 from .discounted import (
-    EpisodicGradientSamples,
     biased_discounted_gradient,
     discounted_gradient,
     discounted_return,
     discounted_values,
     discounted_visitation,
-    dropped_factor_samples,
-    geometric_stopping_samples,
     terminal_states,
     termination_tail,
+)
+from .discounted_samples import (
+    EpisodicGradientSamples,
+    dropped_factor_samples,
+    geometric_stopping_samples,
 )
 from .features import (
     feature_expected_return,

@@ -65,19 +65,26 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import (
+    leave_one_out_optimal_baseline,
+    probability_moments,
+    safe_ratio,
+    softmax,
+)
 from ._validation import (
     check_baseline,
     check_estimator,
-    check_index_array,
+    check_mdp_theta,
+    check_optimal_batch,
     check_positive_int,
     check_rng,
-    check_theta,
+    check_trajectories,
 )
-from .enumeration import MAX_TRAJECTORIES, _enumerate
+from .enumeration import enumerate_kernel
 from .episodes import leave_one_out_mean_kernel, reward_to_go_kernel
-from .mdp import TabularMDP, _check_mdp
-from .policy import _softmax, _weighted_score_sum
-from .sampling import Trajectories, _sample
+from .mdp import TabularMDP
+from .policy import score_kernel
+from .sampling import Trajectories, sample_kernel
 
 __all__ = [
     "GradientEstimate",
@@ -92,48 +99,30 @@ __all__ = [
 Baseline = float | str | None
 
 
-# --- private kernels ----------------------------------------------------------------------
+# --- kernels (inputs already validated) ---------------------------------------------------
 
 
-def _exclusive_sum(x: np.ndarray) -> np.ndarray:
-    """sum_{j != i} x_j for every i along axis 0, from prefix and suffix sums."""
-    out = np.zeros_like(x)
-    np.cumsum(x[:-1], axis=0, out=out[1:])
-    suffix = np.cumsum(x[:0:-1], axis=0)[::-1]  # suffix[i] = sum_{j > i} x_j, i < n-1
-    out[:-1] += suffix
-    return out
-
-
-def _leave_one_out_baseline(a_part: np.ndarray, b_part: np.ndarray) -> np.ndarray:
-    """b_ij = sum_{n != i} Y_nj B_nj / sum_{n != i} B_nj^2 (0 where the sum is 0)."""
-    numerator = _exclusive_sum(a_part * b_part)
-    denominator = _exclusive_sum(b_part * b_part)
-    return np.divide(
-        numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0
-    )
-
-
-def _estimator_parts(
+def estimator_parts_kernel(
     pi: np.ndarray, trajectories: Trajectories, estimator: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A (n, S, A) and B (n, S, A) with g = A - b B."""
+    """Y (n, S, A) and B (n, S, A) with g = Y - b B, for validated inputs (module docstring)."""
     states, actions = trajectories.states, trajectories.actions
-    scores = _weighted_score_sum(pi, states, actions)
+    scores = score_kernel(pi, states, actions)
     if estimator == "total_return":
         return trajectories.returns[:, None, None] * scores, scores
     to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
-    return _weighted_score_sum(pi, states, actions, to_go), scores
+    return score_kernel(pi, states, actions, to_go), scores
 
 
-def _episode_gradients(
+def episode_gradients_kernel(
     pi: np.ndarray, trajectories: Trajectories, estimator: str, baseline: Baseline
 ) -> np.ndarray:
-    """Per-episode estimates g_i, shape (n, S, A); inputs already validated."""
+    """:func:`episode_gradients` of validated inputs: g_i, shape (n, S, A)."""
     states, actions = trajectories.states, trajectories.actions
     if baseline == "optimal":
-        a_part, b_part = _estimator_parts(pi, trajectories, estimator)
-        a_part -= _leave_one_out_baseline(a_part, b_part) * b_part
-        return a_part
+        y_part, b_part = estimator_parts_kernel(pi, trajectories, estimator)
+        y_part -= leave_one_out_optimal_baseline(y_part, b_part) * b_part
+        return y_part
     if baseline == "leave_one_out_mean":
         if estimator == "total_return":
             returns = trajectories.returns[:, None]
@@ -141,43 +130,15 @@ def _episode_gradients(
         else:
             to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
             b = leave_one_out_mean_kernel(to_go, np.ones(to_go.shape, dtype=bool))
-            return _weighted_score_sum(pi, states, actions, to_go - b)
+            return score_kernel(pi, states, actions, to_go - b)
     else:
         b = 0.0 if baseline is None else float(baseline)
     if estimator == "total_return":
-        gradients = _weighted_score_sum(pi, states, actions)
+        gradients = score_kernel(pi, states, actions)
         gradients *= (trajectories.returns - b)[:, None, None]
         return gradients
     to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
-    return _weighted_score_sum(pi, states, actions, to_go - b if b else to_go)
-
-
-def _check_optimal_batch(baseline: Baseline, n: int) -> None:
-    if baseline in ("optimal", "leave_one_out_mean") and n < 2:
-        raise ValueError(
-            f"baseline={baseline!r} is estimated leave-one-out and needs at least 2 episodes; "
-            f"got n_episodes={n}"
-        )
-
-
-def _check_trajectories(mdp: TabularMDP, trajectories: Any) -> Trajectories:
-    if not isinstance(trajectories, Trajectories):
-        raise TypeError(
-            f"trajectories must be a Trajectories; got {type(trajectories).__name__}"
-        )
-    if trajectories.horizon != mdp.horizon:
-        raise ValueError(
-            f"trajectories have horizon {trajectories.horizon}; expected mdp.horizon = "
-            f"{mdp.horizon}"
-        )
-    if trajectories.discount != mdp.discount:
-        raise ValueError(
-            f"trajectories.discount is {trajectories.discount}; expected mdp.discount = "
-            f"{mdp.discount}"
-        )
-    check_index_array(trajectories.states, "trajectories.states", mdp.n_states, "states")
-    check_index_array(trajectories.actions, "trajectories.actions", mdp.n_actions, "actions")
-    return trajectories
+    return score_kernel(pi, states, actions, to_go - b if b else to_go)
 
 
 # --- public functions --------------------------------------------------------------------
@@ -215,13 +176,12 @@ def episode_gradients(
     ndarray(float), shape (n, S, A)
         Row i is g_i; their mean is the Monte Carlo gradient estimate.
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    trajectories = _check_trajectories(mdp, trajectories)
+    mdp, theta = check_mdp_theta(mdp, theta)
+    trajectories = check_trajectories(mdp, trajectories)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
-    _check_optimal_batch(baseline, trajectories.n_episodes)
-    return _episode_gradients(_softmax(theta), trajectories, estimator, baseline)
+    check_optimal_batch(baseline, trajectories.n_episodes)
+    return episode_gradients_kernel(softmax(theta), trajectories, estimator, baseline)
 
 
 def gradient_samples(
@@ -251,15 +211,15 @@ def gradient_samples(
     -------
     ndarray(float), shape (N, S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
-    _check_optimal_batch(baseline, n_episodes)
-    pi = _softmax(theta)
-    return _episode_gradients(pi, _sample(mdp, pi, n_episodes, rng), estimator, baseline)
+    check_optimal_batch(baseline, n_episodes)
+    pi = softmax(theta)
+    trajectories = sample_kernel(mdp, pi, n_episodes, rng)
+    return episode_gradients_kernel(pi, trajectories, estimator, baseline)
 
 
 @dataclass(frozen=True, eq=False)
@@ -335,8 +295,7 @@ def gradient_estimate(
     -------
     GradientEstimate
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     if n_episodes < 2:
         raise ValueError(
@@ -349,12 +308,13 @@ def gradient_estimate(
     if chunk_size < 2:
         raise ValueError(f"chunk_size must be at least 2; got {chunk_size}")
 
-    pi = _softmax(theta)
+    pi = softmax(theta)
     count = 0
     mean = np.zeros_like(pi)
     sum_squares = np.zeros_like(pi)  # M2 = sum_i (g_i - mean)^2
     for size in _chunk_sizes(n_episodes, chunk_size, baseline):
-        gradients = _episode_gradients(pi, _sample(mdp, pi, size, rng), estimator, baseline)
+        trajectories = sample_kernel(mdp, pi, size, rng)
+        gradients = episode_gradients_kernel(pi, trajectories, estimator, baseline)
         chunk_mean = gradients.mean(axis=0)
         gradients -= chunk_mean
         chunk_sum_squares = np.einsum("ijk,ijk->jk", gradients, gradients)
@@ -375,27 +335,24 @@ def gradient_estimate(
 def _exact_parts(
     mdp: TabularMDP, theta: np.ndarray, estimator: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Probabilities (K,), A (K, S, A), B (K, S, A) over every trajectory."""
-    trajectories, probabilities = _enumerate(mdp, theta, MAX_TRAJECTORIES)
-    a_part, b_part = _estimator_parts(_softmax(theta), trajectories, estimator)
-    return probabilities, a_part, b_part
+    """Probabilities (K,), Y (K, S, A), B (K, S, A) over every trajectory."""
+    trajectories, probabilities = enumerate_kernel(mdp, theta)
+    y_part, b_part = estimator_parts_kernel(softmax(theta), trajectories, estimator)
+    return probabilities, y_part, b_part
 
 
 def _exact_optimal_baseline(
-    probabilities: np.ndarray, a_part: np.ndarray, b_part: np.ndarray
+    probabilities: np.ndarray, y_part: np.ndarray, b_part: np.ndarray
 ) -> np.ndarray:
-    numerator = np.einsum("k,kij,kij->ij", probabilities, a_part, b_part)
+    numerator = np.einsum("k,kij,kij->ij", probabilities, y_part, b_part)
     denominator = np.einsum("k,kij,kij->ij", probabilities, b_part, b_part)
-    return np.divide(
-        numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0
-    )
+    return safe_ratio(numerator, denominator)
 
 
 def _exact_estimates(
     mdp: TabularMDP, theta: Any, estimator: str, baseline: Any
 ) -> tuple[np.ndarray, np.ndarray]:
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
     if baseline == "leave_one_out_mean":
@@ -403,12 +360,12 @@ def _exact_estimates(
             "baseline='leave_one_out_mean' depends on the other episodes of a batch, so one "
             "episode's estimate has no exact moments of its own; it is unbiased, and "
             "pgtheory.exact_batch_mean / exact_batch_variance give the moments of a batch")
-    probabilities, a_part, b_part = _exact_parts(mdp, theta, estimator)
+    probabilities, y_part, b_part = _exact_parts(mdp, theta, estimator)
     if baseline == "optimal":
-        b = _exact_optimal_baseline(probabilities, a_part, b_part)
+        b = _exact_optimal_baseline(probabilities, y_part, b_part)
     else:
         b = 0.0 if baseline is None else float(baseline)
-    return probabilities, a_part - b * b_part
+    return probabilities, y_part - b * b_part
 
 
 def optimal_baseline(
@@ -431,8 +388,7 @@ def optimal_baseline(
     -------
     ndarray(float), shape (S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     estimator = check_estimator(estimator)
     return _exact_optimal_baseline(*_exact_parts(mdp, theta, estimator))
 
@@ -456,8 +412,8 @@ def exact_estimator_mean(
     -------
     ndarray(float), shape (S, A)
     """
-    probabilities, estimates = _exact_estimates(mdp, theta, estimator, baseline)
-    return np.einsum("k,kij->ij", probabilities, estimates)
+    mean, _ = probability_moments(*_exact_estimates(mdp, theta, estimator, baseline))
+    return mean
 
 
 def exact_estimator_variance(
@@ -481,7 +437,5 @@ def exact_estimator_variance(
     -------
     ndarray(float), shape (S, A)
     """
-    probabilities, estimates = _exact_estimates(mdp, theta, estimator, baseline)
-    mean = np.einsum("k,kij->ij", probabilities, estimates)
-    deviations = estimates - mean
-    return np.einsum("k,kij,kij->ij", probabilities, deviations, deviations)
+    _, variance = probability_moments(*_exact_estimates(mdp, theta, estimator, baseline))
+    return variance

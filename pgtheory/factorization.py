@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_index_array, check_theta
-from .mdp import TabularMDP, _check_mdp
-from .policy import _log_softmax
+from ._kernels import log_softmax
+from ._validation import check_index_array, check_mdp_theta
+from .mdp import TabularMDP
 
 __all__ = ["trajectory_log_prob_terms"]
 
@@ -60,8 +60,7 @@ def trajectory_log_prob_terms(
     A term is ``-inf`` where the MDP gives the episode probability zero (the
     logarithm of eq. `log-traj-prob` needs p_theta(tau) > 0).
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     states = check_index_array(states, "states", mdp.n_states, "states")
     actions = check_index_array(actions, "actions", mdp.n_actions, "actions")
     expected = (states.shape[0], mdp.horizon)
@@ -71,7 +70,7 @@ def trajectory_log_prob_terms(
                 f"{name} has shape {array.shape}; expected (n, H) = {expected} "
                 "with H = mdp.horizon and the same n for states and actions"
             )
-    policy = _log_softmax(theta)[states, actions]
+    policy = log_softmax(theta)[states, actions]
     with np.errstate(divide="ignore"):
         initial = np.log(mdp.initial[states[:, 0]])
         dynamics = np.log(mdp.transitions[states[:, :-1], actions[:, :-1], states[:, 1:]])

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import categorical_draws, log_softmax
 from ._validation import (
     as_finite_array,
     check_estimator,
@@ -113,9 +114,7 @@ def add_bias(features: Any) -> np.ndarray:
 
 
 def _log_probs(W: np.ndarray, features: np.ndarray) -> np.ndarray:
-    logits = features @ W
-    logits -= logits.max(axis=-1, keepdims=True)
-    return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+    return log_softmax(features @ W)
 
 
 def linear_log_probs(W: Any, features: Any) -> np.ndarray:
@@ -205,10 +204,8 @@ def sample_linear_actions(W: Any, features: Any, *, rng: Any = None) -> np.ndarr
     W = check_weights(W)
     features = _check_features(features, W.shape[0], 2, "(n, d)")
     rng = check_rng(rng)
-    cdf = np.cumsum(np.exp(_log_probs(W, features)), axis=-1)
     u = rng.random(features.shape[0])
-    # u < 1 and the last cumulative probability is 1 up to rounding: clip to stay in range.
-    return np.minimum((u[:, None] >= cdf).sum(axis=1), W.shape[1] - 1).astype(np.int64)
+    return categorical_draws(np.exp(_log_probs(W, features)), u)
 
 
 # --- episodes of unequal length ------------------------------------------------------------

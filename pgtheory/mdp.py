@@ -104,13 +104,6 @@ class TabularMDP:
         return self.transitions.shape[1]
 
 
-def _check_mdp(mdp: Any) -> TabularMDP:
-    """Raise ``TypeError`` unless ``mdp`` is a :class:`TabularMDP` (already validated)."""
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
-    return mdp
-
-
 def bandit(means: Any) -> TabularMDP:
     """A multi-armed bandit as a one-state MDP with horizon 1.
 

@@ -26,32 +26,22 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import log_softmax, softmax
 from ._validation import as_finite_array, check_index, check_index_array
 
 __all__ = ["log_softmax_policy", "softmax_policy", "log_policy_grad", "score"]
 
 
-# --- private kernels (inputs already validated) ----------------------------------------
+# --- kernel (inputs already validated) --------------------------------------------------
 
 
-def _log_softmax(theta: np.ndarray) -> np.ndarray:
-    """Stable log pi(a|s) for validated logits ``theta: (S, A)``."""
-    shifted = theta - theta.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def _softmax(theta: np.ndarray) -> np.ndarray:
-    """pi(a|s) for validated logits ``theta: (S, A)``."""
-    return np.exp(_log_softmax(theta))
-
-
-def _weighted_score_sum(
+def score_kernel(
     pi: np.ndarray,
     states: np.ndarray,
     actions: np.ndarray,
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """sum_t w_{i,t} grad log pi(a_{i,t} | s_{i,t}) for every episode i.
+    """:func:`score` of validated inputs: sum_t w_{i,t} grad log pi(a_{i,t} | s_{i,t}) per episode.
 
     Because each score is e_s ⊗ (e_a - pi(.|s)), the weighted sum over time is
 
@@ -118,7 +108,7 @@ def log_softmax_policy(theta: Any) -> np.ndarray:
     -----
     The policy of eq. `softmax-score` in chapter 3 (book/factorization).
     """
-    return _log_softmax(_check_logits(theta))
+    return log_softmax(_check_logits(theta))
 
 
 def softmax_policy(theta: Any) -> np.ndarray:
@@ -133,7 +123,7 @@ def softmax_policy(theta: Any) -> np.ndarray:
     ndarray(float), shape (S, A)
         Each row is a probability vector.
     """
-    return _softmax(_check_logits(theta))
+    return softmax(_check_logits(theta))
 
 
 def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
@@ -160,7 +150,7 @@ def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
     s = check_index(state, "state", n_states)
     a = check_index(action, "action", n_actions)
     grad = np.zeros_like(theta)
-    grad[s] = -_softmax(theta[s : s + 1])[0]
+    grad[s] = -softmax(theta[s : s + 1])[0]
     grad[s, a] += 1.0
     return grad
 
@@ -205,4 +195,4 @@ def score(theta: Any, states: Any, actions: Any, weights: Any = None) -> np.ndar
                 f"weights must have the shape of states (n, H) = {states.shape}; "
                 f"got {weights.shape}"
             )
-    return _weighted_score_sum(_softmax(theta), states, actions, weights)
+    return score_kernel(softmax(theta), states, actions, weights)
