@@ -188,7 +188,7 @@ __all__ = [
     "reinforce",
     # finite differences
     "finite_difference_gradient",
-    # Gaussian bandit (chapter 2)
+    # Gaussian bandit (book/likelihood_ratio)
     "GaussianBandit",
     "gaussian_expected_return",
     "gaussian_exact_gradient",
@@ -196,7 +196,7 @@ __all__ = [
     "gaussian_reparam_samples",
     "gaussian_score_variance",
     "gaussian_reparam_variance",
-    # linear softmax policy (chapter 8; the gymnasium parts live in pgtheory.gym_env and
+    # linear softmax policy (book/cartpole; the gymnasium parts live in pgtheory.gym_env and
     # pgtheory.cartpole and are not imported here, since gymnasium is optional)
     "add_bias",
     "linear_log_probs",

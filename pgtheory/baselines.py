@@ -1,6 +1,6 @@
 """Baselines beyond a constant: per-step tables, and how the optimal constant is estimated.
 
-Chapter 7 (book/variance_reduction) subtracts a baseline from the return that multiplies
+The chapter book/baselines subtracts a baseline from the return that multiplies
 each score. :mod:`pgtheory.estimators` covers a constant b and the optimal constant b*.
 This module adds what the chapter needs to *test* the claims around them:
 
@@ -10,8 +10,9 @@ This module adds what the chapter needs to *test* the claims around them:
       g_i = sum_{t=1}^{H} grad log pi_theta(a_t | s_t) (W_t - b_t(s_t, a_t)),
 
   with W_t = R(tau_i) (``estimator="total_return"``) or the reward-to-go G_t
-  (``"reward_to_go"``, eq. `reward-to-go`). A table that ignores the action keeps
-  g unbiased (eq. `baseline`); one that uses the action in general does not.
+  (``"reward_to_go"``, eq. `reward-to-go` in book/reward_to_go). A table that ignores the
+  action keeps g unbiased (eq. `baseline`, book/baselines); one that uses the action in
+  general does not.
   :func:`step_baseline_gradients` computes g from samples and
   :func:`exact_step_baseline_moments` its exact mean and variance by enumeration.
 * :func:`optimal_baseline_batch_means`: the N-episode mean estimate with the optimal
@@ -100,8 +101,9 @@ def step_baseline_gradients(
     """One gradient estimate per episode with a per-step baseline table b_t(s_t, a_t).
 
     Implements g_i = sum_t grad log pi_theta(a_t | s_t) (W_t - b_t(s_t, a_t)), with
-    W_t = G_t (eq. `reward-to-go` in chapter 7, book/variance_reduction) or R(tau).
-    If the table does not depend on the action this is unbiased (eq. `baseline`);
+    W_t = G_t (eq. `reward-to-go`, book/reward_to_go) or R(tau).
+    If the table does not depend on the action this is unbiased (eq. `baseline`,
+    book/baselines);
     if it does, in general it is not.
 
     Parameters
@@ -136,7 +138,7 @@ def exact_step_baseline_moments(
     E[g] = sum_tau p_theta(tau) g(tau) and Var[g_j] = sum_tau p_theta(tau) (g_j(tau) - E[g_j])^2,
     with g as in :func:`step_baseline_gradients`. E[g] equals
     :func:`pgtheory.exact_gradient` exactly when the table ignores the action (eq. `baseline`
-    in chapter 7, book/variance_reduction, and its state-dependent extension).
+    in book/baselines, and its state-dependent extension).
 
     Parameters
     ----------
@@ -173,8 +175,8 @@ def optimal_baseline_batch_means(
 
     For each of ``n_batches`` independent batches of N = ``n_episodes`` episodes, returns
     (1/N) sum_i (Y_i - b_i B_i) (notation of :mod:`pgtheory.estimators`), where b_i
-    estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline` in chapter 7,
-    book/variance_reduction) coordinate by coordinate:
+    estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`, book/baselines)
+    coordinate by coordinate:
 
     * ``"optimal"``: b_i = sum_{n != i} Y_n B_n / sum_{n != i} B_n^2. It is
       independent of episode i, so E[b_i B_i] = E[b_i] E[B_i] = 0 and the batch mean is

@@ -1,6 +1,6 @@
 """The discounted infinite-horizon objective, its exact gradient, and the estimator most code uses.
 
-Chapter "The discounted policy gradient theorem" (book/discounted). For a tabular MDP, a
+The objective of book/discounted ("The discounted policy gradient theorem"). For a tabular MDP, a
 softmax policy pi_theta and a discount gamma in [0, 1], the objective is
 
     J_gamma(theta) = E[ sum_{t >= 1} gamma^(t-1) r_t ]                  (eq. `discounted-objective`)

@@ -1,7 +1,7 @@
 """Brute force over every trajectory of a tiny MDP.
 
 The probability of a trajectory tau = (s_1, a_1, ..., s_H, a_H) factorises as
-(eq. `traj-prob` in chapter 3, book/factorization)
+(eq. `traj-prob`, book/factorization)
 
     p_theta(tau) = rho(s_1) prod_{t=1}^{H} pi_theta(a_t | s_t)
                    prod_{t=1}^{H-1} P(s_{t+1} | s_t, a_t),
@@ -89,7 +89,7 @@ def enumerate_trajectories(
 ) -> tuple[Trajectories, np.ndarray]:
     """Every trajectory with positive probability, and its probability.
 
-    Implements eq. `traj-prob` in chapter 3 (book/factorization) by brute force.
+    Implements eq. `traj-prob` (book/factorization) by brute force.
 
     Parameters
     ----------
@@ -114,7 +114,7 @@ def enumerate_trajectories(
 def trajectory_log_prob(mdp: TabularMDP, theta: Any, states: Any, actions: Any) -> np.ndarray:
     """log p_theta(tau) for each episode, including rho and the transitions.
 
-    Implements eq. `traj-prob` in chapter 3 (book/factorization):
+    Implements eq. `traj-prob` (book/factorization):
     log rho(s_1) + sum_t log pi_theta(a_t | s_t) + sum_{t<H} log P(s_{t+1} | s_t, a_t).
 
     Parameters
@@ -136,7 +136,7 @@ def trajectory_log_prob(mdp: TabularMDP, theta: Any, states: Any, actions: Any) 
 def expected_return_by_enumeration(mdp: TabularMDP, theta: Any) -> float:
     """J(theta) = sum_tau p_theta(tau) R(tau) by listing every trajectory.
 
-    Eq. `objective` in chapter 1 (book/objective), evaluated by brute force;
+    Eq. `objective` (book/objective), evaluated by brute force;
     an independent check on :func:`pgtheory.expected_return`.
 
     Parameters

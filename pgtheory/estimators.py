@@ -8,17 +8,17 @@ j = (s, a) of theta,
 where score_t = e_{s_t} ⊗ (e_{a_t} - pi(. | s_t)) (eq. `softmax-score`) and
 
 * ``estimator="total_return"``: Y_i = R(tau_i) B_i, the likelihood-ratio
-  gradient (eq. `lr-gradient` in chapter 2, book/likelihood_ratio, obtained
-  with eq. `log-derivative`) in the form of eq. `pg-theorem` (chapter 4),
-  averaged over episodes as in eq. `mc-estimate` (chapter 5);
+  gradient (eq. `lr-gradient` in book/likelihood_ratio, obtained with eq.
+  `log-derivative`) in the form of eq. `pg-theorem` (book/theorem), averaged over
+  episodes as in eq. `mc-estimate` (book/monte_carlo);
 * ``estimator="reward_to_go"``: Y_i = sum_t score_t G_t with
-  G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 7).
+  G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, book/reward_to_go).
 
-The baseline (eq. `baseline`, chapter 7) is ``None`` (b = 0), a real number b
+The baseline (eq. `baseline`, book/baselines) is ``None`` (b = 0), a real number b
 (so g = (R - b) B or sum_t score_t (G_t - b)), ``"leave_one_out_mean"`` (b for
 episode i is the mean of the other episodes' R, or of their G_t at the same step:
 :func:`pgtheory.leave_one_out_mean`), or ``"optimal"``:
-b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`), the constant that
+b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`, book/baselines), the constant that
 minimises Var(g_j) because E[B_j] = 0. This per-coordinate form is usually
 credited to Peters & Schaal (2008); Greensmith, Bartlett & Baxter (2004)
 derive the single constant that minimises the total variance sum_j Var(g_j),
@@ -38,13 +38,13 @@ so reward-to-go is unbiased for the discounted objective. Note that
 :func:`pgtheory.value_functions` discounts from step t instead (V_t, Q_t are
 expected discounted rewards from step t on, weighting r_{t'} by
 gamma^(t'-t)), so with gamma < 1, E[G_t | h_t, a_t] = gamma^(t-1) Q_t(s_t, a_t),
-not Q_t(s_t, a_t). With gamma = 1 (as in the book's chapters) the two agree.
+not Q_t(s_t, a_t). With gamma = 1 (as in most of the book) the two agree.
 
 The exact moments (:func:`exact_estimator_mean`,
 :func:`exact_estimator_variance`) are sums over every trajectory from
 :func:`pgtheory.enumerate_trajectories` and are for tiny MDPs only. They give
 the variance of ONE episode's estimate; the mean of N episodes has variance
-1/N of that (eq. `mc-variance`, chapter 5).
+1/N of that (eq. `mc-variance`, book/monte_carlo).
 
 References
 ----------
@@ -154,11 +154,11 @@ def episode_gradients(
 ) -> np.ndarray:
     """One policy-gradient estimate per episode.
 
-    Implements eq. `mc-estimate` (chapter 5) term by term, with the integrand
-    of eq. `pg-theorem` (``"total_return"``) or eq. `reward-to-go`
-    (``"reward_to_go"``), minus a constant baseline (eq. `baseline`) or the
-    leave-one-out estimate of eq. `optimal-baseline` (``"optimal"``); see
-    the module docstring.
+    Implements eq. `mc-estimate` (book/monte_carlo) term by term, with the integrand
+    of eq. `pg-theorem` (book/theorem; ``"total_return"``) or eq. `reward-to-go`
+    (book/reward_to_go; ``"reward_to_go"``), minus a constant baseline (eq. `baseline`,
+    book/baselines) or the leave-one-out estimate of eq. `optimal-baseline`
+    (``"optimal"``); see the module docstring.
 
     Parameters
     ----------
@@ -229,7 +229,7 @@ class GradientEstimate:
     Attributes
     ----------
     mean : ndarray(float), shape (S, A)
-        The Monte Carlo estimate (1/n) sum_i g_i (eq. `mc-estimate`).
+        The Monte Carlo estimate (1/n) sum_i g_i (eq. `mc-estimate`, book/monte_carlo).
     variance : ndarray(float), shape (S, A)
         Per-episode sample variance of g_ik (ddof = 1).
     standard_error : ndarray(float), shape (S, A)
@@ -273,7 +273,7 @@ def gradient_estimate(
         M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b),
 
     so memory grows with ``chunk_size``, not with N. The standard error
-    implements eq. `mc-variance` in chapter 5 (book/monte_carlo).
+    implements eq. `mc-variance` (book/monte_carlo).
 
     Parameters
     ----------
@@ -373,7 +373,7 @@ def optimal_baseline(
 ) -> np.ndarray:
     """The exact variance-minimising constant baseline for each coordinate.
 
-    Implements eq. `optimal-baseline` in chapter 7 (book/variance_reduction):
+    Implements eq. `optimal-baseline` (book/baselines):
     b_j* = E[Y_j B_j] / E[B_j^2] (Peters & Schaal 2008), with expectations as sums over every
     trajectory (tiny MDPs only; see :func:`pgtheory.enumerate_trajectories`).
     Coordinates with E[B_j^2] = 0 get b_j* = 0.
@@ -422,7 +422,7 @@ def exact_estimator_variance(
     """Var[g_j] of ONE episode's estimate, per coordinate, summed over every trajectory.
 
     The N-episode mean has variance ``exact_estimator_variance(...) / N``
-    (eq. `mc-variance` in chapter 5, book/monte_carlo). ``"optimal"`` uses
+    (eq. `mc-variance`, book/monte_carlo). ``"optimal"`` uses
     the exact b* of :func:`optimal_baseline`, which the leave-one-out sample
     version approaches as the batch grows.
 

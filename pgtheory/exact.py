@@ -1,8 +1,8 @@
 """Exact objective, value functions and policy gradient by backward induction.
 
 Nothing here samples. For a finite-horizon MDP and a softmax policy pi_theta,
-the values satisfy the backward recursion of eq. `backward-induction` in
-chapter "Trajectories and the objective" (book/objective), written with
+the values satisfy the backward recursion of eq. `backward-induction`
+(book/objective, "Trajectories and the objective"), written with
 array index t = 0..H-1 for book step t + 1:
 
     V_H(s)    = 0,
@@ -23,7 +23,7 @@ specialised to the tabular softmax policy, gives
 (array index t, so gamma^t is the book's gamma^(t-1)). The tests check this
 against central finite differences of :func:`expected_return`, not against
 the theorem. (The trajectory form, eq. `pg-theorem`, is the same gradient
-written as an expectation over whole episodes; the chapter checks the two
+written as an expectation over whole episodes; book/theorem checks the two
 against each other by enumeration.)
 """
 

@@ -1,6 +1,6 @@
 """The log-probability of a trajectory, term by term.
 
-Chapter 3 (book/factorization) splits the log-probability of an episode
+The chapter book/factorization splits the log-probability of an episode
 tau = (s_1, a_1, r_1, ..., s_H, a_H, r_H) into three kinds of terms
 (eq. `log-traj-prob`):
 
@@ -34,7 +34,7 @@ def trajectory_log_prob_terms(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The initial, policy and dynamics terms of log p_theta(tau) for each episode.
 
-    Implements eq. `log-traj-prob` in chapter 3 (book/factorization). The three
+    Implements eq. `log-traj-prob` (book/factorization). The three
     arrays add up to :func:`pgtheory.trajectory_log_prob`:
     ``initial + policy.sum(1) + dynamics.sum(1)``.
 

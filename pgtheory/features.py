@@ -1,8 +1,8 @@
 """Feature policies on tabular MDPs: logits phi(s)^T W, exact J and gradient by the chain rule.
 
-Chapter "The discounted policy gradient theorem" (book/discounted). A feature policy describes
-state s by a vector phi(s) in R^d, the rows of ``features: (S, d)`` (written Phi), and has
-logits
+Feature policies as in book/discounted ("The discounted policy gradient theorem"). A feature
+policy describes state s by a vector phi(s) in R^d, the rows of ``features: (S, d)`` (written
+Phi), and has logits
 
     theta = Phi W,   theta[s, a] = phi(s) . W[:, a],   W: (d, A)          (eq. `feature-logits`)
 

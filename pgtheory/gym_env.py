@@ -1,6 +1,6 @@
 """A pgtheory MDP behind Gymnasium's interface, and the agent loop that collects episodes.
 
-Chapter 8 (book/cartpole) trains a policy on an environment it can only
+The chapter book/cartpole trains a policy on an environment it can only
 *query*: ``reset`` and ``step`` are the whole interface, exactly as in
 Gymnasium. :class:`TabularMDPEnv` puts a :class:`pgtheory.TabularMDP` behind
 that interface, so the same agent loop runs on an MDP whose exact gradient we

@@ -1,11 +1,11 @@
 """Tabular softmax policies and their score function.
 
-The policy of chapter 3 (book/factorization) has one logit per state-action
+The policy of book/factorization has one logit per state-action
 pair, ``theta: (S, A)``, and
 
     pi_theta(a | s) = exp(theta[s, a]) / sum_b exp(theta[s, b]).
 
-Its score is (eq. `softmax-score` in chapter 3)
+Its score is (eq. `softmax-score`, book/factorization)
 
     grad_theta log pi_theta(a | s) = e_s ⊗ (e_a - pi_theta(. | s)),
 
@@ -106,7 +106,7 @@ def log_softmax_policy(theta: Any) -> np.ndarray:
 
     Notes
     -----
-    The policy of eq. `softmax-score` in chapter 3 (book/factorization).
+    The policy of eq. `softmax-score` (book/factorization).
     """
     return log_softmax(_check_logits(theta))
 
@@ -129,7 +129,7 @@ def softmax_policy(theta: Any) -> np.ndarray:
 def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
     """The score grad_theta log pi_theta(a | s) of one state-action pair.
 
-    Implements eq. `softmax-score` in chapter 3 (book/factorization):
+    Implements eq. `softmax-score` (book/factorization):
     grad_theta log pi(a|s) = e_s ⊗ (e_a - pi(.|s)).
 
     Parameters
@@ -158,12 +158,12 @@ def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
 def score(theta: Any, states: Any, actions: Any, weights: Any = None) -> np.ndarray:
     """grad_theta log p_theta(tau) for each episode in a batch, optionally weighted per step.
 
-    Implements eq. `grad-log-traj` in chapter 3 (book/factorization) using
+    Implements eq. `grad-log-traj` (book/factorization) using
     eq. `softmax-score`: sum_{t=1}^{H} e_{s_t} ⊗ (e_{a_t} - pi(.|s_t)). With
     ``weights`` w it returns sum_t w_t grad log pi(a_t|s_t), the form of every
     estimator that weights each step's score separately: reward-to-go G_t
-    (eq. `reward-to-go`, chapter 7) or an advantage G_t - V_t(s_t)
-    (eq. `advantage-gradient`, chapter 9).
+    (eq. `reward-to-go`, book/reward_to_go) or an advantage G_t - V_t(s_t)
+    (eq. `advantage-gradient`, book/where_next).
 
     Parameters
     ----------

@@ -1,9 +1,10 @@
 """REINFORCE: stochastic gradient ascent with Monte Carlo policy gradients.
 
-The algorithm of chapter 6 (book/reinforce), for k = 1, ..., K:
+The algorithm of book/reinforce, for k = 1, ..., K:
 
 1. sample N episodes tau_1..tau_N from p_theta;
-2. estimate g_hat = (1/N) sum_i g_i with any estimator of chapters 5 and 7;
+2. estimate g_hat = (1/N) sum_i g_i (eq. `mc-estimate`, book/monte_carlo) with any
+   estimator of :mod:`pgtheory.estimators` (book/reward_to_go, book/baselines);
 3. update theta <- theta + alpha * g_hat (eq. `reinforce-update`).
 
 The history also records the exact J(theta) after every update (by backward
@@ -49,7 +50,7 @@ def reinforce(
 ) -> TrainingHistory:
     """Run REINFORCE for ``n_updates`` updates of ``n_episodes`` episodes each.
 
-    Implements eq. `reinforce-update` in chapter 6 (book/reinforce):
+    Implements eq. `reinforce-update` (book/reinforce):
     theta_{k+1} = theta_k + alpha * g_hat(theta_k).
 
     Parameters

@@ -1,7 +1,7 @@
 """Sampling episodes from a tabular MDP under a softmax policy.
 
 An episode tau = (s_1, a_1, r_1, ..., s_H, a_H, r_H) is drawn as in eq.
-`traj-prob` of chapter 3 (book/factorization): s_1 ~ rho,
+`traj-prob` (book/factorization): s_1 ~ rho,
 a_t ~ pi_theta(. | s_t), r_t = r(s_t, a_t), s_{t+1} ~ P(. | s_t, a_t).
 
 Time index convention: book step t = 1..H is array column t - 1.
