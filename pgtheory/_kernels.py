@@ -10,7 +10,7 @@ Two kinds of kernel, and where each lives:
 * the short numerical formulas of this module, which several modules need and none owns: the
   max-shifted log-softmax, inverse-CDF draws, a ratio that is 0 where its denominator is 0,
   leave-one-out sums, and moments under a probability vector (over the trajectories that
-  :func:`pgtheory.enumerate_trajectories` lists);
+  :func:`pgtheory.enumerate_trajectories` lists), the standard error of a sample mean;
 * the kernel of one public function that other modules call too, kept beside that function and
   named after it with a ``_kernel`` suffix (``episodes.reward_to_go_kernel``,
   ``policy.score_kernel``, ``exact.expected_return_kernel``, ``sampling.sample_kernel``, ...).
@@ -32,6 +32,7 @@ __all__ = [
     "exclusive_sum",
     "leave_one_out_optimal_baseline",
     "probability_moments",
+    "standard_error",
 ]
 
 
@@ -155,3 +156,15 @@ def probability_moments(probabilities: np.ndarray, values: np.ndarray
     deviations = values - mean
     variance = np.einsum(f"k,k{axes},k{axes}->{axes}", probabilities, deviations, deviations)
     return mean, variance
+
+
+def standard_error(samples: np.ndarray) -> np.ndarray:
+    """The standard error of the mean of ``samples: (n, ...)`` along axis 0, entry by entry.
+
+    sqrt(s^2 / n) with the sample variance s^2 (ddof = 1), as in eq. `mc-variance`
+    (book/monte_carlo); NaN when n = 1, where no spread can be estimated.
+    """
+    n = samples.shape[0]
+    if n < 2:
+        return np.full(samples.shape[1:], np.nan)
+    return samples.std(axis=0, ddof=1) / np.sqrt(n)

@@ -181,6 +181,17 @@ def check_theta(theta: Any, n_states: int, n_actions: int, name: str = "theta") 
     return theta
 
 
+def check_instance(value: Any, cls: type, name: str, article: str = "a") -> Any:
+    """Return ``value`` if it is an instance of ``cls``; ``TypeError`` naming both otherwise.
+
+    For the problem objects (``TabularMDP``, ``GaussianBandit``, ``LQR``, ``Trajectories``),
+    which validate their own fields when they are made.
+    """
+    if not isinstance(value, cls):
+        raise TypeError(f"{name} must be {article} {cls.__name__}; got {type(value).__name__}")
+    return value
+
+
 def check_mdp(mdp: Any) -> Any:
     """Return ``mdp`` if it is a :class:`pgtheory.TabularMDP` (which validated itself when made).
 
@@ -188,9 +199,7 @@ def check_mdp(mdp: Any) -> Any:
     """
     from .mdp import TabularMDP  # here, not at the top: pgtheory.mdp imports this module
 
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
-    return mdp
+    return check_instance(mdp, TabularMDP, "mdp")
 
 
 def check_mdp_theta(mdp: Any, theta: Any, name: str = "theta") -> tuple[Any, np.ndarray]:
@@ -207,10 +216,7 @@ def check_trajectories(mdp: Any, trajectories: Any) -> Any:
     """
     from .sampling import Trajectories  # here, not at the top: pgtheory.sampling imports this
 
-    if not isinstance(trajectories, Trajectories):
-        raise TypeError(
-            f"trajectories must be a Trajectories; got {type(trajectories).__name__}"
-        )
+    check_instance(trajectories, Trajectories, "trajectories")
     if trajectories.horizon != mdp.horizon:
         raise ValueError(
             f"trajectories have horizon {trajectories.horizon}; expected mdp.horizon = "

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import standard_error
 from ._validation import as_finite_array, check_mdp, check_positive_int, check_real, check_rng
 from .discounted import discounted_gradient, discounted_return
 from .discounted_samples import dropped_factor_samples
@@ -218,10 +219,7 @@ def feature_reinforce(
         # --- 2. per-episode estimates, mapped to W by the chain rule ---------------------
         per_episode = np.einsum("sk,nsa->nka", features, batch.gradients)
         gradient = per_episode.mean(axis=0)
-        if n_episodes > 1:
-            errors.append(per_episode.std(axis=0, ddof=1) / np.sqrt(n_episodes))
-        else:
-            errors.append(np.full_like(gradient, np.nan))
+        errors.append(standard_error(per_episode))
         # --- 3. gradient-ascent step ----------------------------------------------------
         W = W + learning_rate * gradient
         weights.append(W)

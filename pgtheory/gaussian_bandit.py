@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_positive_int, check_real, check_rng
+from ._validation import check_instance, check_positive_int, check_real, check_rng
 from .gaussian_policy import gaussian_log_prob_grad
 
 __all__ = [
@@ -65,9 +65,7 @@ __all__ = [
 
 
 def _bandit(bandit: object) -> GaussianBandit:
-    if not isinstance(bandit, GaussianBandit):
-        raise TypeError(f"bandit must be a GaussianBandit; got {type(bandit).__name__}")
-    return bandit
+    return check_instance(bandit, GaussianBandit, "bandit")
 
 
 def _baseline(baseline: object) -> float:

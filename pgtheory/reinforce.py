@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ._kernels import softmax
+from ._kernels import softmax, standard_error
 from ._validation import (
     check_baseline,
     check_estimator,
@@ -97,10 +97,6 @@ def reinforce(
         # --- 2. estimate the gradient: the mean of the per-episode estimates -------
         per_episode = episode_gradients_kernel(pi, trajectories, estimator, baseline)
         gradient = per_episode.mean(axis=0)
-        if n_episodes > 1:
-            standard_error = per_episode.std(axis=0, ddof=1) / np.sqrt(n_episodes)
-        else:
-            standard_error = np.full_like(gradient, np.nan)
 
         # --- 3. take a gradient-ascent step -----------------------------------------
         theta = theta + learning_rate * gradient
@@ -109,7 +105,7 @@ def reinforce(
         thetas.append(theta)
         expected_returns.append(expected_return_kernel(mdp, softmax(theta)))
         gradients.append(gradient)
-        standard_errors.append(standard_error)
+        standard_errors.append(standard_error(per_episode))
         sampled_returns.append(float(trajectories.returns.mean()))
 
     return TrainingHistory(

@@ -85,3 +85,10 @@ def test_probability_moments_are_weighted_sums(shape):
     expected_variance = sum(p[i] * (flat[i] - expected_mean) ** 2 for i in range(5))
     np.testing.assert_allclose(mean.reshape(-1), expected_mean, rtol=1e-13)
     np.testing.assert_allclose(variance.reshape(-1), expected_variance, rtol=1e-12)
+
+
+def test_standard_error_is_the_spread_of_the_mean_and_nan_for_one_sample():
+    x = np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 2.0]])
+    # s^2 = ((1-3)^2 + 0 + (5-3)^2) / 2 = 4 for column 0; s.e. = sqrt(4 / 3)
+    np.testing.assert_allclose(k.standard_error(x), [np.sqrt(4 / 3), 0.0])
+    assert np.isnan(k.standard_error(x[:1])).all() and k.standard_error(x[:1]).shape == (2,)
