@@ -30,7 +30,7 @@ __all__ = [
     "categorical_draws",
     "safe_ratio",
     "exclusive_sum",
-    "leave_one_out_optimal_baseline",
+    "leave_one_out_baseline",
     "probability_moments",
     "standard_error",
 ]
@@ -130,7 +130,7 @@ def exclusive_sum(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def leave_one_out_optimal_baseline(y_parts: np.ndarray, b_parts: np.ndarray) -> np.ndarray:
+def leave_one_out_baseline(y_parts: np.ndarray, b_parts: np.ndarray) -> np.ndarray:
     """b_ij = sum_{n != i} Y_nj B_nj / sum_{n != i} B_nj^2, 0 where the sum is 0.
 
     The sample version of eq. `optimal-baseline` (book/baselines) that uses, for episode i,

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ._kernels import leave_one_out_optimal_baseline, probability_moments, safe_ratio, softmax
+from ._kernels import leave_one_out_baseline, probability_moments, safe_ratio, softmax
 from ._validation import (
     as_finite_array,
     check_estimator,
@@ -224,7 +224,7 @@ def optimal_baseline_batch_means(
     y_part = y_part.reshape(shape).swapaxes(0, 1)
     b_part = b_part.reshape(shape).swapaxes(0, 1)
     if baseline == "optimal":
-        b = leave_one_out_optimal_baseline(y_part, b_part)
+        b = leave_one_out_baseline(y_part, b_part)
     else:
         b = safe_ratio((y_part * b_part).sum(axis=0), (b_part * b_part).sum(axis=0))
     return (y_part - b * b_part).mean(axis=0)

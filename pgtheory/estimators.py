@@ -66,7 +66,7 @@ from typing import Any
 import numpy as np
 
 from ._kernels import (
-    leave_one_out_optimal_baseline,
+    leave_one_out_baseline,
     probability_moments,
     safe_ratio,
     softmax,
@@ -121,7 +121,7 @@ def episode_gradients_kernel(
     states, actions = trajectories.states, trajectories.actions
     if baseline == "optimal":
         y_part, b_part = estimator_parts_kernel(pi, trajectories, estimator)
-        y_part -= leave_one_out_optimal_baseline(y_part, b_part) * b_part
+        y_part -= leave_one_out_baseline(y_part, b_part) * b_part
         return y_part
     if baseline == "leave_one_out_mean":
         if estimator == "total_return":
