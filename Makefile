@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.installed-stamp
 # axe-core for the accessibility checks, from npm, exactly as package-lock.json pins it
 AXE    := node_modules/axe-core/axe.min.js
 NOTEBOOKS := $(wildcard book/*.ipynb)
+# ruff on the package, tests, tools, benchmarks and the chapters' code cells (book/*.ipynb; the
+# rules for notebooks are in pyproject.toml).
+LINT := $(PY) -m ruff check pgtheory tests tools benchmarks book/*.ipynb
 # nbval: every notebook's fresh outputs against the committed ones.
 NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider
 # ... and again with other SIMD kernels and one BLAS thread: the outputs must not depend on the
@@ -41,7 +44,7 @@ book: $(STAMP)
 
 ## Test it: every test there is, in the order that fails fastest
 test: $(STAMP) $(AXE)
-	$(PY) -m ruff check pgtheory tests tools benchmarks
+	$(LINT)
 	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
 	$(NBVAL)
 	$(OTHER_KERNELS) $(NBVAL)
@@ -58,16 +61,21 @@ lab: $(STAMP)
 serve: book
 	$(PY) -m http.server -d _build/html 8000
 
-## Authoring: after editing book/*.md, re-create the paired .ipynb and store fresh outputs
+## Authoring: after editing book/*.md, re-create the paired .ipynb and store fresh outputs.
+## `make notebooks` does every chapter, `make notebooks NOTEBOOK=book/x.md` one (or a list).
+## jupytext's own CLI converts and executes in book/ (the notebook's folder), with the kernel
+## spec the committed notebooks carry and no jupytext metadata (tests/test_notebook_sync.py).
+NOTEBOOK ?= $(wildcard book/*.md)
+NOTEBOOK_METADATA := {"jupytext": null, "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
 notebooks: $(STAMP)
-	$(PY) tools/sync_notebooks.py
+	$(VENV)/bin/jupytext --to ipynb --execute --update-metadata '$(NOTEBOOK_METADATA)' $(NOTEBOOK)
 
 ## After changing the install cell's template (tools/install_cell.py) or repository.url
 install-cells: $(STAMP)
 	$(PY) tools/install_cell.py
 
 lint: $(STAMP)
-	$(PY) -m ruff check pgtheory tests tools benchmarks
+	$(LINT)
 
 clean:
 	rm -rf _build

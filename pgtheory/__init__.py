@@ -106,16 +106,18 @@ from .surrogate import (
 # isort: split
 # discounted infinite-horizon objective, short corridor, feature policies (book/discounted)
 from .discounted import (
-    EpisodicGradientSamples,
     biased_discounted_gradient,
     discounted_gradient,
     discounted_return,
     discounted_values,
     discounted_visitation,
-    dropped_factor_samples,
-    geometric_stopping_samples,
     terminal_states,
     termination_tail,
+)
+from .discounted_samples import (
+    EpisodicGradientSamples,
+    dropped_factor_samples,
+    geometric_stopping_samples,
 )
 from .features import (
     feature_expected_return,
@@ -203,7 +205,7 @@ __all__ = [
     "angle_between",
     # finite differences
     "finite_difference_gradient",
-    # Gaussian bandit (chapter 2)
+    # Gaussian bandit (book/likelihood_ratio)
     "GaussianBandit",
     "gaussian_expected_return",
     "gaussian_exact_gradient",
@@ -211,7 +213,7 @@ __all__ = [
     "gaussian_reparam_samples",
     "gaussian_score_variance",
     "gaussian_reparam_variance",
-    # linear softmax policy (chapter 8; the gymnasium parts live in pgtheory.gym_env and
+    # linear softmax policy (book/cartpole; the gymnasium parts live in pgtheory.gym_env and
     # pgtheory.cartpole and are not imported here, since gymnasium is optional)
     "add_bias",
     "linear_log_probs",

@@ -1,7 +1,7 @@
 """Input checks shared by every public function of :mod:`pgtheory`.
 
 Each public function validates its arguments once, at the boundary, with these
-helpers; private helpers (names starting with ``_``) trust their inputs. Every
+helpers, and then calls kernels that trust their inputs (:mod:`pgtheory._kernels`). Every
 message names the argument, says what was expected and what arrived, e.g.
 ``ValueError("transitions[1, 0] sums to 0.93; each row must sum to 1")``.
 """
@@ -181,6 +181,57 @@ def check_theta(theta: Any, n_states: int, n_actions: int, name: str = "theta") 
     return theta
 
 
+def check_instance(value: Any, cls: type, name: str, article: str = "a") -> Any:
+    """Return ``value`` if it is an instance of ``cls``; ``TypeError`` naming both otherwise.
+
+    For the problem objects (``TabularMDP``, ``GaussianBandit``, ``LQR``, ``Trajectories``),
+    which validate their own fields when they are made.
+    """
+    if not isinstance(value, cls):
+        raise TypeError(f"{name} must be {article} {cls.__name__}; got {type(value).__name__}")
+    return value
+
+
+def check_mdp(mdp: Any) -> Any:
+    """Return ``mdp`` if it is a :class:`pgtheory.TabularMDP` (which validated itself when made).
+
+    Raises ``TypeError`` naming the type that arrived otherwise.
+    """
+    from .mdp import TabularMDP  # here, not at the top: pgtheory.mdp imports this module
+
+    return check_instance(mdp, TabularMDP, "mdp")
+
+
+def check_mdp_theta(mdp: Any, theta: Any, name: str = "theta") -> tuple[Any, np.ndarray]:
+    """:func:`check_mdp`, then :func:`check_theta` against its S and A: ``(mdp, theta)``."""
+    mdp = check_mdp(mdp)
+    return mdp, check_theta(theta, mdp.n_states, mdp.n_actions, name=name)
+
+
+def check_trajectories(mdp: Any, trajectories: Any) -> Any:
+    """Return ``trajectories`` if it is a :class:`pgtheory.Trajectories` that fits ``mdp``.
+
+    Its horizon and discount must be the MDP's, and every state and action index must lie in
+    range (the MDP is already checked).
+    """
+    from .sampling import Trajectories  # here, not at the top: pgtheory.sampling imports this
+
+    check_instance(trajectories, Trajectories, "trajectories")
+    if trajectories.horizon != mdp.horizon:
+        raise ValueError(
+            f"trajectories have horizon {trajectories.horizon}; expected mdp.horizon = "
+            f"{mdp.horizon}"
+        )
+    if trajectories.discount != mdp.discount:
+        raise ValueError(
+            f"trajectories.discount is {trajectories.discount}; expected mdp.discount = "
+            f"{mdp.discount}"
+        )
+    check_index_array(trajectories.states, "trajectories.states", mdp.n_states, "states")
+    check_index_array(trajectories.actions, "trajectories.actions", mdp.n_actions, "actions")
+    return trajectories
+
+
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     """Normalise ``rng`` (NEP 19, SPEC 7): whatever ``numpy.random.default_rng`` accepts.
 
@@ -230,6 +281,16 @@ def check_baseline(baseline: Any) -> float | str | None:
             f"got {baseline!r} of type {type(baseline).__name__}"
         )
     return check_real(baseline, "baseline")
+
+
+def check_optimal_batch(baseline: Any, n_episodes: int) -> None:
+    """Raise unless a batch of ``n_episodes`` can estimate ``baseline``: the leave-one-out
+    baselines ``"optimal"`` and ``"leave_one_out_mean"`` need 2 episodes."""
+    if baseline in ("optimal", "leave_one_out_mean") and n_episodes < 2:
+        raise ValueError(
+            f"baseline={baseline!r} is estimated leave-one-out and needs at least 2 episodes; "
+            f"got n_episodes={n_episodes}"
+        )
 
 
 def check_mask(mask: Any, shape: tuple[int, int]) -> np.ndarray:

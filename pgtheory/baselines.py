@@ -1,6 +1,6 @@
 """Baselines beyond a constant: per-step tables, and how the optimal constant is estimated.
 
-Chapter 7 (book/variance_reduction) subtracts a baseline from the return that multiplies
+The chapter book/baselines subtracts a baseline from the return that multiplies
 each score. :mod:`pgtheory.estimators` covers a constant b and the optimal constant b*.
 This module adds what the chapter needs to *test* the claims around them:
 
@@ -10,8 +10,9 @@ This module adds what the chapter needs to *test* the claims around them:
       g_i = sum_{t=1}^{H} grad log pi_theta(a_t | s_t) (W_t - b_t(s_t, a_t)),
 
   with W_t = R(tau_i) (``estimator="total_return"``) or the reward-to-go G_t
-  (``"reward_to_go"``, eq. `reward-to-go`). A table that ignores the action keeps
-  g unbiased (eq. `baseline`); one that uses the action in general does not.
+  (``"reward_to_go"``, eq. `reward-to-go` in book/reward_to_go). A table that ignores the
+  action keeps g unbiased (eq. `baseline`, book/baselines); one that uses the action in
+  general does not.
   :func:`step_baseline_gradients` computes g from samples and
   :func:`exact_step_baseline_moments` its exact mean and variance by enumeration.
 * :func:`optimal_baseline_batch_means`: the N-episode mean estimate with the optimal
@@ -32,23 +33,21 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import leave_one_out_baseline, probability_moments, safe_ratio, softmax
 from ._validation import (
     as_finite_array,
     check_estimator,
+    check_mdp_theta,
     check_positive_int,
     check_rng,
-    check_theta,
+    check_trajectories,
 )
-from .enumeration import MAX_TRAJECTORIES, _enumerate
+from .enumeration import enumerate_kernel
 from .episodes import reward_to_go_kernel
-from .estimators import (
-    _check_trajectories,
-    _estimator_parts,
-    _leave_one_out_baseline,
-)
-from .mdp import TabularMDP, _check_mdp
-from .policy import _softmax, _weighted_score_sum
-from .sampling import Trajectories, _sample
+from .estimators import estimator_parts_kernel
+from .mdp import TabularMDP
+from .policy import score_kernel
+from .sampling import Trajectories, sample_kernel
 
 __all__ = [
     "step_baseline_gradients",
@@ -88,7 +87,7 @@ def _step_gradients(
         weights = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
     steps = np.arange(trajectories.horizon)[None, :]
     weights = weights - table[steps, states, actions]
-    return _weighted_score_sum(pi, states, actions, weights)
+    return score_kernel(pi, states, actions, weights)
 
 
 def step_baseline_gradients(
@@ -102,8 +101,9 @@ def step_baseline_gradients(
     """One gradient estimate per episode with a per-step baseline table b_t(s_t, a_t).
 
     Implements g_i = sum_t grad log pi_theta(a_t | s_t) (W_t - b_t(s_t, a_t)), with
-    W_t = G_t (eq. `reward-to-go` in chapter 7, book/variance_reduction) or R(tau).
-    If the table does not depend on the action this is unbiased (eq. `baseline`);
+    W_t = G_t (eq. `reward-to-go`, book/reward_to_go) or R(tau).
+    If the table does not depend on the action this is unbiased (eq. `baseline`,
+    book/baselines);
     if it does, in general it is not.
 
     Parameters
@@ -122,12 +122,11 @@ def step_baseline_gradients(
     -------
     ndarray(float), shape (n, S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    trajectories = _check_trajectories(mdp, trajectories)
+    mdp, theta = check_mdp_theta(mdp, theta)
+    trajectories = check_trajectories(mdp, trajectories)
     table = _check_baseline_table(baseline, mdp)
     estimator = check_estimator(estimator)
-    return _step_gradients(_softmax(theta), trajectories, table, estimator)
+    return _step_gradients(softmax(theta), trajectories, table, estimator)
 
 
 def exact_step_baseline_moments(
@@ -139,7 +138,7 @@ def exact_step_baseline_moments(
     E[g] = sum_tau p_theta(tau) g(tau) and Var[g_j] = sum_tau p_theta(tau) (g_j(tau) - E[g_j])^2,
     with g as in :func:`step_baseline_gradients`. E[g] equals
     :func:`pgtheory.exact_gradient` exactly when the table ignores the action (eq. `baseline`
-    in chapter 7, book/variance_reduction, and its state-dependent extension).
+    in book/baselines, and its state-dependent extension).
 
     Parameters
     ----------
@@ -154,15 +153,12 @@ def exact_step_baseline_moments(
     mean : ndarray(float), shape (S, A)
     variance : ndarray(float), shape (S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     table = _check_baseline_table(baseline, mdp)
     estimator = check_estimator(estimator)
-    trajectories, probabilities = _enumerate(mdp, theta, MAX_TRAJECTORIES)
-    estimates = _step_gradients(_softmax(theta), trajectories, table, estimator)
-    mean = np.einsum("k,kij->ij", probabilities, estimates)
-    deviations = estimates - mean
-    return mean, np.einsum("k,kij,kij->ij", probabilities, deviations, deviations)
+    trajectories, probabilities = enumerate_kernel(mdp, theta)
+    estimates = _step_gradients(softmax(theta), trajectories, table, estimator)
+    return probability_moments(probabilities, estimates)
 
 
 def optimal_baseline_batch_means(
@@ -179,8 +175,8 @@ def optimal_baseline_batch_means(
 
     For each of ``n_batches`` independent batches of N = ``n_episodes`` episodes, returns
     (1/N) sum_i (Y_i - b_i B_i) (notation of :mod:`pgtheory.estimators`), where b_i
-    estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline` in chapter 7,
-    book/variance_reduction) coordinate by coordinate:
+    estimates b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`, book/baselines)
+    coordinate by coordinate:
 
     * ``"optimal"``: b_i = sum_{n != i} Y_n B_n / sum_{n != i} B_n^2. It is
       independent of episode i, so E[b_i B_i] = E[b_i] E[B_i] = 0 and the batch mean is
@@ -208,8 +204,7 @@ def optimal_baseline_batch_means(
     ndarray(float), shape (M, S, A)
         Row m is the gradient estimate of batch m.
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     if n_episodes < 2:
         raise ValueError(f"n_episodes must be at least 2; got {n_episodes}")
@@ -221,21 +216,18 @@ def optimal_baseline_batch_means(
             f"baseline must be one of {', '.join(repr(s) for s in BATCH_BASELINES)}; "
             f"got {baseline!r}"
         )
-    pi = _softmax(theta)
-    trajectories = _sample(mdp, pi, n_episodes * n_batches, rng)
-    a_part, b_part = _estimator_parts(pi, trajectories, estimator)
+    pi = softmax(theta)
+    trajectories = sample_kernel(mdp, pi, n_episodes * n_batches, rng)
+    y_part, b_part = estimator_parts_kernel(pi, trajectories, estimator)
     # Episode j of batch m is row m * N + j; put the episode axis first: (N, M, S, A).
     shape = (n_batches, n_episodes) + pi.shape
-    a_part = a_part.reshape(shape).swapaxes(0, 1)
+    y_part = y_part.reshape(shape).swapaxes(0, 1)
     b_part = b_part.reshape(shape).swapaxes(0, 1)
     if baseline == "optimal":
-        b = _leave_one_out_baseline(a_part, b_part)
+        b = leave_one_out_baseline(y_part, b_part)
     else:
-        numerator = (a_part * b_part).sum(axis=0)
-        denominator = (b_part * b_part).sum(axis=0)
-        b = np.divide(numerator, denominator, out=np.zeros_like(numerator),
-                      where=denominator > 0)
-    return (a_part - b * b_part).mean(axis=0)
+        b = safe_ratio((y_part * b_part).sum(axis=0), (b_part * b_part).sum(axis=0))
+    return (y_part - b * b_part).mean(axis=0)
 
 
 def total_variance(samples: Any) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 """Brute force over every trajectory of a tiny MDP.
 
 The probability of a trajectory tau = (s_1, a_1, ..., s_H, a_H) factorises as
-(eq. `traj-prob` in chapter 3, book/factorization)
+(eq. `traj-prob`, book/factorization)
 
     p_theta(tau) = rho(s_1) prod_{t=1}^{H} pi_theta(a_t | s_t)
                    prod_{t=1}^{H-1} P(s_{t+1} | s_t, a_t),
@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_positive_int, check_theta
+from ._kernels import log_softmax
+from ._validation import check_mdp_theta, check_positive_int
 from .factorization import trajectory_log_prob_terms
-from .mdp import TabularMDP, _check_mdp
-from .policy import _log_softmax
+from .mdp import TabularMDP
 from .sampling import Trajectories
 
 __all__ = [
@@ -39,11 +39,12 @@ __all__ = [
 MAX_TRAJECTORIES = 10**6
 
 
-def _enumerate(
-    mdp: TabularMDP, theta: np.ndarray, max_trajectories: int
+def enumerate_kernel(
+    mdp: TabularMDP, theta: np.ndarray, max_trajectories: int = MAX_TRAJECTORIES
 ) -> tuple[Trajectories, np.ndarray]:
-    """Grow all positive-probability prefixes one decision at a time."""
-    log_pi = _log_softmax(theta)
+    """:func:`enumerate_trajectories` of validated inputs: grow every positive-probability
+    prefix one decision at a time."""
+    log_pi = log_softmax(theta)
     positive_pi = np.exp(log_pi) > 0
     positive_next = mdp.transitions > 0
     with np.errstate(divide="ignore"):
@@ -88,7 +89,7 @@ def enumerate_trajectories(
 ) -> tuple[Trajectories, np.ndarray]:
     """Every trajectory with positive probability, and its probability.
 
-    Implements eq. `traj-prob` in chapter 3 (book/factorization) by brute force.
+    Implements eq. `traj-prob` (book/factorization) by brute force.
 
     Parameters
     ----------
@@ -105,16 +106,15 @@ def enumerate_trajectories(
     probabilities : ndarray(float), shape (K,)
         p_theta(tau_k); they sum to 1 up to rounding.
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     max_trajectories = check_positive_int(max_trajectories, "max_trajectories")
-    return _enumerate(mdp, theta, max_trajectories)
+    return enumerate_kernel(mdp, theta, max_trajectories)
 
 
 def trajectory_log_prob(mdp: TabularMDP, theta: Any, states: Any, actions: Any) -> np.ndarray:
     """log p_theta(tau) for each episode, including rho and the transitions.
 
-    Implements eq. `traj-prob` in chapter 3 (book/factorization):
+    Implements eq. `traj-prob` (book/factorization):
     log rho(s_1) + sum_t log pi_theta(a_t | s_t) + sum_{t<H} log P(s_{t+1} | s_t, a_t).
 
     Parameters
@@ -136,7 +136,7 @@ def trajectory_log_prob(mdp: TabularMDP, theta: Any, states: Any, actions: Any) 
 def expected_return_by_enumeration(mdp: TabularMDP, theta: Any) -> float:
     """J(theta) = sum_tau p_theta(tau) R(tau) by listing every trajectory.
 
-    Eq. `objective` in chapter 1 (book/objective), evaluated by brute force;
+    Eq. `objective` (book/objective), evaluated by brute force;
     an independent check on :func:`pgtheory.expected_return`.
 
     Parameters

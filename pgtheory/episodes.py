@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import exclusive_sum, safe_ratio
 from ._validation import as_finite_array, check_discount, check_mask
 
 __all__ = ["Episodes", "length_mask", "leave_one_out_mean", "reward_to_go"]
@@ -74,7 +75,7 @@ def reward_to_go_kernel(rewards: np.ndarray, discount: float) -> np.ndarray:
 def leave_one_out_mean(weights: Any, mask: Any = None) -> np.ndarray:
     """For every episode and step, the mean weight of the OTHER episodes at that step.
 
-    The baseline ``"leave_one_out_mean"`` (eq. `baseline`, book/variance_reduction):
+    The baseline ``"leave_one_out_mean"`` (eq. `baseline`, book/baselines):
 
         b_{n,t} = sum_{m in M_t, m != n} Psi_{m,t} / (|M_t| - [n in M_t]),
 
@@ -111,16 +112,12 @@ def leave_one_out_mean(weights: Any, mask: Any = None) -> np.ndarray:
 def leave_one_out_mean_kernel(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """:func:`leave_one_out_mean` of validated (N, T) weights that are 0 on the padding.
 
-    The sum over the others is formed from prefix and suffix sums, not as the total minus
-    the episode's own term, so that a large weight cannot cancel the others' digits.
+    The sum over the others is :func:`pgtheory._kernels.exclusive_sum` (prefix and suffix
+    sums, not the total minus the episode's own term, so that a large weight cannot cancel the
+    others' digits), divided by the number of other episodes running at that step.
     """
-    others_sum = np.zeros_like(weights)
-    if weights.shape[0] > 1:
-        np.cumsum(weights[:-1], axis=0, out=others_sum[1:])
-        others_sum[:-1] += np.cumsum(weights[:0:-1], axis=0)[::-1]
     others = (mask.sum(axis=0, keepdims=True) - mask).astype(float)
-    return np.divide(others_sum, others, out=np.zeros_like(weights),
-                     where=(others > 0) & mask)
+    return np.where(mask, safe_ratio(exclusive_sum(weights), others), 0.0)
 
 
 def length_mask(lengths: Any, horizon: int | None = None) -> np.ndarray:

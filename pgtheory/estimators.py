@@ -8,17 +8,17 @@ j = (s, a) of theta,
 where score_t = e_{s_t} ⊗ (e_{a_t} - pi(. | s_t)) (eq. `softmax-score`) and
 
 * ``estimator="total_return"``: Y_i = R(tau_i) B_i, the likelihood-ratio
-  gradient (eq. `lr-gradient` in chapter 2, book/likelihood_ratio, obtained
-  with eq. `log-derivative`) in the form of eq. `pg-theorem` (chapter 4),
-  averaged over episodes as in eq. `mc-estimate` (chapter 5);
+  gradient (eq. `lr-gradient` in book/likelihood_ratio, obtained with eq.
+  `log-derivative`) in the form of eq. `pg-theorem` (book/theorem), averaged over
+  episodes as in eq. `mc-estimate` (book/monte_carlo);
 * ``estimator="reward_to_go"``: Y_i = sum_t score_t G_t with
-  G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, chapter 7).
+  G_t = sum_{t' >= t} gamma^(t'-1) r_{t'} (eq. `reward-to-go`, book/reward_to_go).
 
-The baseline (eq. `baseline`, chapter 7) is ``None`` (b = 0), a real number b
+The baseline (eq. `baseline`, book/baselines) is ``None`` (b = 0), a real number b
 (so g = (R - b) B or sum_t score_t (G_t - b)), ``"leave_one_out_mean"`` (b for
 episode i is the mean of the other episodes' R, or of their G_t at the same step:
 :func:`pgtheory.leave_one_out_mean`), or ``"optimal"``:
-b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`), the constant that
+b_j* = E[Y_j B_j] / E[B_j^2] (eq. `optimal-baseline`, book/baselines), the constant that
 minimises Var(g_j) because E[B_j] = 0. This per-coordinate form is usually
 credited to Peters & Schaal (2008); Greensmith, Bartlett & Baxter (2004)
 derive the single constant that minimises the total variance sum_j Var(g_j),
@@ -38,13 +38,13 @@ so reward-to-go is unbiased for the discounted objective. Note that
 :func:`pgtheory.value_functions` discounts from step t instead (V_t, Q_t are
 expected discounted rewards from step t on, weighting r_{t'} by
 gamma^(t'-t)), so with gamma < 1, E[G_t | h_t, a_t] = gamma^(t-1) Q_t(s_t, a_t),
-not Q_t(s_t, a_t). With gamma = 1 (as in the book's chapters) the two agree.
+not Q_t(s_t, a_t). With gamma = 1 (as in most of the book) the two agree.
 
 The exact moments (:func:`exact_estimator_mean`,
 :func:`exact_estimator_variance`) are sums over every trajectory from
 :func:`pgtheory.enumerate_trajectories` and are for tiny MDPs only. They give
 the variance of ONE episode's estimate; the mean of N episodes has variance
-1/N of that (eq. `mc-variance`, chapter 5).
+1/N of that (eq. `mc-variance`, book/monte_carlo).
 
 References
 ----------
@@ -65,20 +65,27 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import (
+    leave_one_out_baseline,
+    probability_moments,
+    safe_ratio,
+    softmax,
+)
 from ._validation import (
     as_finite_array,
     check_baseline,
     check_estimator,
-    check_index_array,
+    check_mdp_theta,
+    check_optimal_batch,
     check_positive_int,
     check_rng,
-    check_theta,
+    check_trajectories,
 )
-from .enumeration import MAX_TRAJECTORIES, _enumerate
+from .enumeration import enumerate_kernel
 from .episodes import leave_one_out_mean_kernel, reward_to_go_kernel
-from .mdp import TabularMDP, _check_mdp
-from .policy import _softmax, _weighted_score_sum
-from .sampling import Trajectories, _sample
+from .mdp import TabularMDP
+from .policy import score_kernel
+from .sampling import Trajectories, sample_kernel
 
 __all__ = [
     "GradientEstimate",
@@ -94,48 +101,30 @@ __all__ = [
 Baseline = float | str | None
 
 
-# --- private kernels ----------------------------------------------------------------------
+# --- kernels (inputs already validated) ---------------------------------------------------
 
 
-def _exclusive_sum(x: np.ndarray) -> np.ndarray:
-    """sum_{j != i} x_j for every i along axis 0, from prefix and suffix sums."""
-    out = np.zeros_like(x)
-    np.cumsum(x[:-1], axis=0, out=out[1:])
-    suffix = np.cumsum(x[:0:-1], axis=0)[::-1]  # suffix[i] = sum_{j > i} x_j, i < n-1
-    out[:-1] += suffix
-    return out
-
-
-def _leave_one_out_baseline(a_part: np.ndarray, b_part: np.ndarray) -> np.ndarray:
-    """b_ij = sum_{n != i} Y_nj B_nj / sum_{n != i} B_nj^2 (0 where the sum is 0)."""
-    numerator = _exclusive_sum(a_part * b_part)
-    denominator = _exclusive_sum(b_part * b_part)
-    return np.divide(
-        numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0
-    )
-
-
-def _estimator_parts(
+def estimator_parts_kernel(
     pi: np.ndarray, trajectories: Trajectories, estimator: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A (n, S, A) and B (n, S, A) with g = A - b B."""
+    """Y (n, S, A) and B (n, S, A) with g = Y - b B, for validated inputs (module docstring)."""
     states, actions = trajectories.states, trajectories.actions
-    scores = _weighted_score_sum(pi, states, actions)
+    scores = score_kernel(pi, states, actions)
     if estimator == "total_return":
         return trajectories.returns[:, None, None] * scores, scores
     to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
-    return _weighted_score_sum(pi, states, actions, to_go), scores
+    return score_kernel(pi, states, actions, to_go), scores
 
 
-def _episode_gradients(
+def episode_gradients_kernel(
     pi: np.ndarray, trajectories: Trajectories, estimator: str, baseline: Baseline
 ) -> np.ndarray:
-    """Per-episode estimates g_i, shape (n, S, A); inputs already validated."""
+    """:func:`episode_gradients` of validated inputs: g_i, shape (n, S, A)."""
     states, actions = trajectories.states, trajectories.actions
     if baseline == "optimal":
-        a_part, b_part = _estimator_parts(pi, trajectories, estimator)
-        a_part -= _leave_one_out_baseline(a_part, b_part) * b_part
-        return a_part
+        y_part, b_part = estimator_parts_kernel(pi, trajectories, estimator)
+        y_part -= leave_one_out_baseline(y_part, b_part) * b_part
+        return y_part
     if baseline == "leave_one_out_mean":
         if estimator == "total_return":
             returns = trajectories.returns[:, None]
@@ -143,43 +132,15 @@ def _episode_gradients(
         else:
             to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
             b = leave_one_out_mean_kernel(to_go, np.ones(to_go.shape, dtype=bool))
-            return _weighted_score_sum(pi, states, actions, to_go - b)
+            return score_kernel(pi, states, actions, to_go - b)
     else:
         b = 0.0 if baseline is None else float(baseline)
     if estimator == "total_return":
-        gradients = _weighted_score_sum(pi, states, actions)
+        gradients = score_kernel(pi, states, actions)
         gradients *= (trajectories.returns - b)[:, None, None]
         return gradients
     to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
-    return _weighted_score_sum(pi, states, actions, to_go - b if b else to_go)
-
-
-def _check_optimal_batch(baseline: Baseline, n: int) -> None:
-    if baseline in ("optimal", "leave_one_out_mean") and n < 2:
-        raise ValueError(
-            f"baseline={baseline!r} is estimated leave-one-out and needs at least 2 episodes; "
-            f"got n_episodes={n}"
-        )
-
-
-def _check_trajectories(mdp: TabularMDP, trajectories: Any) -> Trajectories:
-    if not isinstance(trajectories, Trajectories):
-        raise TypeError(
-            f"trajectories must be a Trajectories; got {type(trajectories).__name__}"
-        )
-    if trajectories.horizon != mdp.horizon:
-        raise ValueError(
-            f"trajectories have horizon {trajectories.horizon}; expected mdp.horizon = "
-            f"{mdp.horizon}"
-        )
-    if trajectories.discount != mdp.discount:
-        raise ValueError(
-            f"trajectories.discount is {trajectories.discount}; expected mdp.discount = "
-            f"{mdp.discount}"
-        )
-    check_index_array(trajectories.states, "trajectories.states", mdp.n_states, "states")
-    check_index_array(trajectories.actions, "trajectories.actions", mdp.n_actions, "actions")
-    return trajectories
+    return score_kernel(pi, states, actions, to_go - b if b else to_go)
 
 
 # --- public functions --------------------------------------------------------------------
@@ -195,11 +156,11 @@ def episode_gradients(
 ) -> np.ndarray:
     """One policy-gradient estimate per episode.
 
-    Implements eq. `mc-estimate` (chapter 5) term by term, with the integrand
-    of eq. `pg-theorem` (``"total_return"``) or eq. `reward-to-go`
-    (``"reward_to_go"``), minus a constant baseline (eq. `baseline`) or the
-    leave-one-out estimate of eq. `optimal-baseline` (``"optimal"``); see
-    the module docstring.
+    Implements eq. `mc-estimate` (book/monte_carlo) term by term, with the integrand
+    of eq. `pg-theorem` (book/theorem; ``"total_return"``) or eq. `reward-to-go`
+    (book/reward_to_go; ``"reward_to_go"``), minus a constant baseline (eq. `baseline`,
+    book/baselines) or the leave-one-out estimate of eq. `optimal-baseline`
+    (``"optimal"``); see the module docstring.
 
     Parameters
     ----------
@@ -217,13 +178,12 @@ def episode_gradients(
     ndarray(float), shape (n, S, A)
         Row i is g_i; their mean is the Monte Carlo gradient estimate.
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    trajectories = _check_trajectories(mdp, trajectories)
+    mdp, theta = check_mdp_theta(mdp, theta)
+    trajectories = check_trajectories(mdp, trajectories)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
-    _check_optimal_batch(baseline, trajectories.n_episodes)
-    return _episode_gradients(_softmax(theta), trajectories, estimator, baseline)
+    check_optimal_batch(baseline, trajectories.n_episodes)
+    return episode_gradients_kernel(softmax(theta), trajectories, estimator, baseline)
 
 
 def gradient_samples(
@@ -253,15 +213,15 @@ def gradient_samples(
     -------
     ndarray(float), shape (N, S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
-    _check_optimal_batch(baseline, n_episodes)
-    pi = _softmax(theta)
-    return _episode_gradients(pi, _sample(mdp, pi, n_episodes, rng), estimator, baseline)
+    check_optimal_batch(baseline, n_episodes)
+    pi = softmax(theta)
+    trajectories = sample_kernel(mdp, pi, n_episodes, rng)
+    return episode_gradients_kernel(pi, trajectories, estimator, baseline)
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,7 +231,7 @@ class GradientEstimate:
     Attributes
     ----------
     mean : ndarray(float), shape (S, A)
-        The Monte Carlo estimate (1/n) sum_i g_i (eq. `mc-estimate`).
+        The Monte Carlo estimate (1/n) sum_i g_i (eq. `mc-estimate`, book/monte_carlo).
     variance : ndarray(float), shape (S, A)
         Per-episode sample variance of g_ik (ddof = 1).
     standard_error : ndarray(float), shape (S, A)
@@ -315,7 +275,7 @@ def gradient_estimate(
         M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b),
 
     so memory grows with ``chunk_size``, not with N. The standard error
-    implements eq. `mc-variance` in chapter 5 (book/monte_carlo).
+    implements eq. `mc-variance` (book/monte_carlo).
 
     Parameters
     ----------
@@ -337,8 +297,7 @@ def gradient_estimate(
     -------
     GradientEstimate
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     if n_episodes < 2:
         raise ValueError(
@@ -351,12 +310,13 @@ def gradient_estimate(
     if chunk_size < 2:
         raise ValueError(f"chunk_size must be at least 2; got {chunk_size}")
 
-    pi = _softmax(theta)
+    pi = softmax(theta)
     count = 0
     mean = np.zeros_like(pi)
     sum_squares = np.zeros_like(pi)  # M2 = sum_i (g_i - mean)^2
     for size in _chunk_sizes(n_episodes, chunk_size, baseline):
-        gradients = _episode_gradients(pi, _sample(mdp, pi, size, rng), estimator, baseline)
+        trajectories = sample_kernel(mdp, pi, size, rng)
+        gradients = episode_gradients_kernel(pi, trajectories, estimator, baseline)
         chunk_mean = gradients.mean(axis=0)
         gradients -= chunk_mean
         chunk_sum_squares = np.einsum("ijk,ijk->jk", gradients, gradients)
@@ -377,27 +337,24 @@ def gradient_estimate(
 def _exact_parts(
     mdp: TabularMDP, theta: np.ndarray, estimator: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Probabilities (K,), A (K, S, A), B (K, S, A) over every trajectory."""
-    trajectories, probabilities = _enumerate(mdp, theta, MAX_TRAJECTORIES)
-    a_part, b_part = _estimator_parts(_softmax(theta), trajectories, estimator)
-    return probabilities, a_part, b_part
+    """Probabilities (K,), Y (K, S, A), B (K, S, A) over every trajectory."""
+    trajectories, probabilities = enumerate_kernel(mdp, theta)
+    y_part, b_part = estimator_parts_kernel(softmax(theta), trajectories, estimator)
+    return probabilities, y_part, b_part
 
 
 def _exact_optimal_baseline(
-    probabilities: np.ndarray, a_part: np.ndarray, b_part: np.ndarray
+    probabilities: np.ndarray, y_part: np.ndarray, b_part: np.ndarray
 ) -> np.ndarray:
-    numerator = np.einsum("k,kij,kij->ij", probabilities, a_part, b_part)
+    numerator = np.einsum("k,kij,kij->ij", probabilities, y_part, b_part)
     denominator = np.einsum("k,kij,kij->ij", probabilities, b_part, b_part)
-    return np.divide(
-        numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0
-    )
+    return safe_ratio(numerator, denominator)
 
 
 def _exact_estimates(
     mdp: TabularMDP, theta: Any, estimator: str, baseline: Any
 ) -> tuple[np.ndarray, np.ndarray]:
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
     if baseline == "leave_one_out_mean":
@@ -405,12 +362,12 @@ def _exact_estimates(
             "baseline='leave_one_out_mean' depends on the other episodes of a batch, so one "
             "episode's estimate has no exact moments of its own; it is unbiased, and "
             "pgtheory.exact_batch_mean / exact_batch_variance give the moments of a batch")
-    probabilities, a_part, b_part = _exact_parts(mdp, theta, estimator)
+    probabilities, y_part, b_part = _exact_parts(mdp, theta, estimator)
     if baseline == "optimal":
-        b = _exact_optimal_baseline(probabilities, a_part, b_part)
+        b = _exact_optimal_baseline(probabilities, y_part, b_part)
     else:
         b = 0.0 if baseline is None else float(baseline)
-    return probabilities, a_part - b * b_part
+    return probabilities, y_part - b * b_part
 
 
 def optimal_baseline(
@@ -418,7 +375,7 @@ def optimal_baseline(
 ) -> np.ndarray:
     """The exact variance-minimising constant baseline for each coordinate.
 
-    Implements eq. `optimal-baseline` in chapter 7 (book/variance_reduction):
+    Implements eq. `optimal-baseline` (book/baselines):
     b_j* = E[Y_j B_j] / E[B_j^2] (Peters & Schaal 2008), with expectations as sums over every
     trajectory (tiny MDPs only; see :func:`pgtheory.enumerate_trajectories`).
     Coordinates with E[B_j^2] = 0 get b_j* = 0.
@@ -433,8 +390,7 @@ def optimal_baseline(
     -------
     ndarray(float), shape (S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     estimator = check_estimator(estimator)
     return _exact_optimal_baseline(*_exact_parts(mdp, theta, estimator))
 
@@ -477,7 +433,7 @@ def leave_one_out_optimal_baseline(weighted_scores: Any, scores: Any) -> np.ndar
             "a leave-one-out baseline needs at least 2 episodes; got "
             f"{y_parts.shape[0]}"
         )
-    return _leave_one_out_baseline(y_parts, b_parts)
+    return leave_one_out_baseline(y_parts, b_parts)
 
 
 def exact_estimator_mean(
@@ -499,8 +455,8 @@ def exact_estimator_mean(
     -------
     ndarray(float), shape (S, A)
     """
-    probabilities, estimates = _exact_estimates(mdp, theta, estimator, baseline)
-    return np.einsum("k,kij->ij", probabilities, estimates)
+    mean, _ = probability_moments(*_exact_estimates(mdp, theta, estimator, baseline))
+    return mean
 
 
 def exact_estimator_variance(
@@ -509,7 +465,7 @@ def exact_estimator_variance(
     """Var[g_j] of ONE episode's estimate, per coordinate, summed over every trajectory.
 
     The N-episode mean has variance ``exact_estimator_variance(...) / N``
-    (eq. `mc-variance` in chapter 5, book/monte_carlo). ``"optimal"`` uses
+    (eq. `mc-variance`, book/monte_carlo). ``"optimal"`` uses
     the exact b* of :func:`optimal_baseline`, which the leave-one-out sample
     version approaches as the batch grows.
 
@@ -524,7 +480,5 @@ def exact_estimator_variance(
     -------
     ndarray(float), shape (S, A)
     """
-    probabilities, estimates = _exact_estimates(mdp, theta, estimator, baseline)
-    mean = np.einsum("k,kij->ij", probabilities, estimates)
-    deviations = estimates - mean
-    return np.einsum("k,kij,kij->ij", probabilities, deviations, deviations)
+    _, variance = probability_moments(*_exact_estimates(mdp, theta, estimator, baseline))
+    return variance

@@ -1,8 +1,8 @@
 """Exact objective, value functions and policy gradient by backward induction.
 
 Nothing here samples. For a finite-horizon MDP and a softmax policy pi_theta,
-the values satisfy the backward recursion of eq. `backward-induction` in
-chapter "Trajectories and the objective" (book/objective), written with
+the values satisfy the backward recursion of eq. `backward-induction`
+(book/objective, "Trajectories and the objective"), written with
 array index t = 0..H-1 for book step t + 1:
 
     V_H(s)    = 0,
@@ -23,7 +23,7 @@ specialised to the tabular softmax policy, gives
 (array index t, so gamma^t is the book's gamma^(t-1)). The tests check this
 against central finite differences of :func:`expected_return`, not against
 the theorem. (The trajectory form, eq. `pg-theorem`, is the same gradient
-written as an expectation over whole episodes; the chapter checks the two
+written as an expectation over whole episodes; book/theorem checks the two
 against each other by enumeration.)
 """
 
@@ -34,9 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_positive_int, check_real, check_theta
-from .mdp import TabularMDP, _check_mdp
-from .policy import _softmax
+from ._kernels import softmax
+from ._validation import check_mdp_theta, check_positive_int, check_real
+from .mdp import TabularMDP
 
 __all__ = [
     "TrainingHistory",
@@ -91,8 +91,11 @@ class TrainingHistory:
         return self.gradients.shape[0]
 
 
-def _value_functions(mdp: TabularMDP, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Backward induction for a validated MDP and policy ``pi: (S, A)``."""
+# --- kernels (inputs already validated) ---------------------------------------------------
+
+
+def value_functions_kernel(mdp: TabularMDP, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`value_functions` of a validated MDP and policy ``pi: (S, A)``: backward induction."""
     horizon, n_states, n_actions = mdp.horizon, mdp.n_states, mdp.n_actions
     values = np.zeros((horizon + 1, n_states))
     action_values = np.empty((horizon, n_states, n_actions))
@@ -100,6 +103,12 @@ def _value_functions(mdp: TabularMDP, pi: np.ndarray) -> tuple[np.ndarray, np.nd
         action_values[t] = mdp.rewards + mdp.discount * (mdp.transitions @ values[t + 1])
         values[t] = (pi * action_values[t]).sum(axis=1)
     return values, action_values
+
+
+def expected_return_kernel(mdp: TabularMDP, pi: np.ndarray) -> float:
+    """:func:`expected_return` of a validated MDP and policy ``pi: (S, A)``: rho @ V_0."""
+    values, _ = value_functions_kernel(mdp, pi)
+    return float(mdp.initial @ values[0])
 
 
 def _state_distributions(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
@@ -114,8 +123,8 @@ def _state_distributions(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
 
 
 def _exact_gradient(mdp: TabularMDP, theta: np.ndarray) -> np.ndarray:
-    pi = _softmax(theta)
-    values, action_values = _value_functions(mdp, pi)
+    pi = softmax(theta)
+    values, action_values = value_functions_kernel(mdp, pi)
     distributions = _state_distributions(mdp, pi)
     weights = mdp.discount ** np.arange(mdp.horizon)
     advantages = action_values - values[:-1, :, None]  # (H, S, A)
@@ -140,9 +149,8 @@ def value_functions(mdp: TabularMDP, theta: Any) -> tuple[np.ndarray, np.ndarray
     action_values : ndarray(float), shape (H, S, A)
         ``action_values[t, s, a]`` = Q_t(s, a).
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    return _value_functions(mdp, _softmax(theta))
+    mdp, theta = check_mdp_theta(mdp, theta)
+    return value_functions_kernel(mdp, softmax(theta))
 
 
 def expected_return(mdp: TabularMDP, theta: Any) -> float:
@@ -160,8 +168,8 @@ def expected_return(mdp: TabularMDP, theta: Any) -> float:
     -------
     float
     """
-    values, _ = value_functions(mdp, theta)
-    return float(mdp.initial @ values[0])
+    mdp, theta = check_mdp_theta(mdp, theta)
+    return expected_return_kernel(mdp, softmax(theta))
 
 
 def state_distributions(mdp: TabularMDP, theta: Any) -> np.ndarray:
@@ -181,9 +189,8 @@ def state_distributions(mdp: TabularMDP, theta: Any) -> np.ndarray:
     ndarray(float), shape (H, S)
         Row t (book step t + 1) is a probability vector.
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
-    return _state_distributions(mdp, _softmax(theta))
+    mdp, theta = check_mdp_theta(mdp, theta)
+    return _state_distributions(mdp, softmax(theta))
 
 
 def exact_gradient(mdp: TabularMDP, theta: Any) -> np.ndarray:
@@ -206,8 +213,7 @@ def exact_gradient(mdp: TabularMDP, theta: Any) -> np.ndarray:
     -------
     ndarray(float), shape (S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     return _exact_gradient(mdp, theta)
 
 
@@ -235,20 +241,20 @@ def exact_gradient_ascent(
         ``standard_errors`` are zeros; ``sampled_returns`` are the exact J at
         the parameters used for each step (nothing is sampled).
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta0, mdp.n_states, mdp.n_actions, name="theta0").copy()
+    mdp, theta = check_mdp_theta(mdp, theta0, name="theta0")
+    theta = theta.copy()
     n_updates = check_positive_int(n_updates, "n_updates")
     learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
 
     thetas = [theta]
-    returns = [float(mdp.initial @ _value_functions(mdp, _softmax(theta))[0][0])]
+    returns = [expected_return_kernel(mdp, softmax(theta))]
     gradients = []
     for _ in range(n_updates):
         gradient = _exact_gradient(mdp, theta)
         theta = theta + learning_rate * gradient
         gradients.append(gradient)
         thetas.append(theta)
-        returns.append(float(mdp.initial @ _value_functions(mdp, _softmax(theta))[0][0]))
+        returns.append(expected_return_kernel(mdp, softmax(theta)))
     returns_array = np.array(returns)
     return TrainingHistory(
         thetas=np.stack(thetas),

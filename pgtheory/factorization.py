@@ -1,6 +1,6 @@
 """The log-probability of a trajectory, term by term.
 
-Chapter 3 (book/factorization) splits the log-probability of an episode
+The chapter book/factorization splits the log-probability of an episode
 tau = (s_1, a_1, r_1, ..., s_H, a_H, r_H) into three kinds of terms
 (eq. `log-traj-prob`):
 
@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_index_array, check_theta
-from .mdp import TabularMDP, _check_mdp
-from .policy import _log_softmax
+from ._kernels import log_softmax
+from ._validation import check_index_array, check_mdp_theta
+from .mdp import TabularMDP
 
 __all__ = ["trajectory_log_prob_terms"]
 
@@ -34,7 +34,7 @@ def trajectory_log_prob_terms(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The initial, policy and dynamics terms of log p_theta(tau) for each episode.
 
-    Implements eq. `log-traj-prob` in chapter 3 (book/factorization). The three
+    Implements eq. `log-traj-prob` (book/factorization). The three
     arrays add up to :func:`pgtheory.trajectory_log_prob`:
     ``initial + policy.sum(1) + dynamics.sum(1)``.
 
@@ -60,8 +60,7 @@ def trajectory_log_prob_terms(
     A term is ``-inf`` where the MDP gives the episode probability zero (the
     logarithm of eq. `log-traj-prob` needs p_theta(tau) > 0).
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     states = check_index_array(states, "states", mdp.n_states, "states")
     actions = check_index_array(actions, "actions", mdp.n_actions, "actions")
     expected = (states.shape[0], mdp.horizon)
@@ -71,7 +70,7 @@ def trajectory_log_prob_terms(
                 f"{name} has shape {array.shape}; expected (n, H) = {expected} "
                 "with H = mdp.horizon and the same n for states and actions"
             )
-    policy = _log_softmax(theta)[states, actions]
+    policy = log_softmax(theta)[states, actions]
     with np.errstate(divide="ignore"):
         initial = np.log(mdp.initial[states[:, 0]])
         dynamics = np.log(mdp.transitions[states[:, :-1], actions[:, :-1], states[:, 1:]])

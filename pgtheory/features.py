@@ -1,8 +1,8 @@
 """Feature policies on tabular MDPs: logits phi(s)^T W, exact J and gradient by the chain rule.
 
-Chapter "The discounted policy gradient theorem" (book/discounted). A feature policy describes
-state s by a vector phi(s) in R^d, the rows of ``features: (S, d)`` (written Phi), and has
-logits
+Feature policies as in book/discounted ("The discounted policy gradient theorem"). A feature
+policy describes state s by a vector phi(s) in R^d, the rows of ``features: (S, d)`` (written
+Phi), and has logits
 
     theta = Phi W,   theta[s, a] = phi(s) . W[:, a],   W: (d, A)          (eq. `feature-logits`)
 
@@ -33,8 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_finite_array, check_positive_int, check_real, check_rng
-from .discounted import discounted_gradient, discounted_return, dropped_factor_samples
+from ._kernels import standard_error
+from ._validation import as_finite_array, check_mdp, check_positive_int, check_real, check_rng
+from .discounted import discounted_gradient, discounted_return
+from .discounted_samples import dropped_factor_samples
 from .exact import TrainingHistory, exact_gradient, expected_return
 from .mdp import TabularMDP
 
@@ -58,16 +60,18 @@ def _check_features_and_weights(features: Any, W: Any, name: str = "W"
     return features, W
 
 
-def _check_mdp_features(mdp: Any, features: np.ndarray, W: np.ndarray) -> TabularMDP:
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
+def _check_feature_policy(mdp: Any, features: Any, W: Any, name: str = "W"
+                          ) -> tuple[TabularMDP, np.ndarray, np.ndarray]:
+    """(mdp, features, W) validated against each other: Phi (S, d) and W (d, A) fit the MDP."""
+    features, W = _check_features_and_weights(features, W, name)
+    mdp = check_mdp(mdp)
     if features.shape[0] != mdp.n_states:
         raise ValueError(f"features has shape {features.shape}; expected (S, d) with "
                          f"S = {mdp.n_states} rows, one per state of the MDP")
     if W.shape[1] != mdp.n_actions:
-        raise ValueError(f"W has shape {W.shape}; expected (d, A) with A = {mdp.n_actions} "
-                         "columns, one per action of the MDP")
-    return mdp
+        raise ValueError(f"{name} has shape {W.shape}; expected (d, A) with A = "
+                         f"{mdp.n_actions} columns, one per action of the MDP")
+    return mdp, features, W
 
 
 def feature_logits(features: Any, W: Any) -> np.ndarray:
@@ -115,8 +119,7 @@ def feature_expected_return(mdp: TabularMDP, features: Any, W: Any, *,
     -------
     float
     """
-    features, W = _check_features_and_weights(features, W)
-    mdp = _check_mdp_features(mdp, features, W)
+    mdp, features, W = _check_feature_policy(mdp, features, W)
     return _objective(mdp, features @ W, discount)
 
 
@@ -141,8 +144,7 @@ def feature_gradient(mdp: TabularMDP, features: Any, W: Any, *,
     -------
     ndarray(float), shape (d, A)
     """
-    features, W = _check_features_and_weights(features, W)
-    mdp = _check_mdp_features(mdp, features, W)
+    mdp, features, W = _check_feature_policy(mdp, features, W)
     theta = features @ W
     if discount is None:
         tabular = exact_gradient(mdp, theta)
@@ -201,8 +203,7 @@ def feature_reinforce(
     n_truncated : ndarray(int), shape (K,)
         Episodes of each batch cut at ``max_steps`` (0 when the cap never binds).
     """
-    features, W = _check_features_and_weights(features, W0, name="W0")
-    mdp = _check_mdp_features(mdp, features, W)
+    mdp, features, W = _check_feature_policy(mdp, features, W0, name="W0")
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     n_updates = check_positive_int(n_updates, "n_updates")
     learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
@@ -218,10 +219,7 @@ def feature_reinforce(
         # --- 2. per-episode estimates, mapped to W by the chain rule ---------------------
         per_episode = np.einsum("sk,nsa->nka", features, batch.gradients)
         gradient = per_episode.mean(axis=0)
-        if n_episodes > 1:
-            errors.append(per_episode.std(axis=0, ddof=1) / np.sqrt(n_episodes))
-        else:
-            errors.append(np.full_like(gradient, np.nan))
+        errors.append(standard_error(per_episode))
         # --- 3. gradient-ascent step ----------------------------------------------------
         W = W + learning_rate * gradient
         weights.append(W)

@@ -1,7 +1,7 @@
 """Central finite differences: a derivative that knows nothing about the maths it checks.
 
 The book checks each gradient formula against a numerical derivative computed
-from function values alone (chapter 2, book/likelihood_ratio, checks eq.
+from function values alone (book/likelihood_ratio checks eq.
 `log-derivative` and eq. `lr-gradient` this way). For a function F of an array
 x and a small step h, the central difference along coordinate k is
 

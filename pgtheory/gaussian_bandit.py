@@ -1,6 +1,6 @@
 r"""A one-dimensional continuous bandit with a Gaussian policy.
 
-This is the worked example of chapter 2 (``book/likelihood_ratio``). The
+This is the worked example of book/likelihood_ratio. The
 policy draws one action :math:`a \sim \mathcal N(\mu, \sigma^2)`; the
 parameter is :math:`\theta = \mu` and :math:`\sigma > 0` is fixed. The reward
 is smooth and peaks at the target :math:`c`:
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_positive_int, check_real, check_rng
+from ._validation import check_instance, check_positive_int, check_real, check_rng
 from .gaussian_policy import gaussian_log_prob_grad
 
 __all__ = [
@@ -65,9 +65,7 @@ __all__ = [
 
 
 def _bandit(bandit: object) -> GaussianBandit:
-    if not isinstance(bandit, GaussianBandit):
-        raise TypeError(f"bandit must be a GaussianBandit; got {type(bandit).__name__}")
-    return bandit
+    return check_instance(bandit, GaussianBandit, "bandit")
 
 
 def _baseline(baseline: object) -> float:
@@ -193,7 +191,7 @@ def gaussian_score_samples(
 ) -> np.ndarray:
     r"""Score-function (likelihood-ratio) gradient estimates, one per action.
 
-    Implements eq. ``gaussian-score`` in chapter 2, the Gaussian case of
+    Implements eq. ``gaussian-score`` (book/likelihood_ratio), the Gaussian case of
     eq. ``lr-gradient`` (REINFORCE [1]_):
 
     .. math::
@@ -231,7 +229,7 @@ def gaussian_score_samples(
     Actions are drawn as :math:`a = \mu + \sigma\varepsilon` from
     N standard normals drawn up front; the score is computed as
     :math:`\varepsilon/\sigma` by :func:`pgtheory.gaussian_log_prob_grad` (the
-    same formula the LQR chapter uses), which equals :math:`(a - \mu)/\sigma^2`
+    same formula book/lqr uses), which equals :math:`(a - \mu)/\sigma^2`
     but avoids cancellation when :math:`|\mu| \gg \sigma`.
 
     References
@@ -263,7 +261,7 @@ def gaussian_reparam_samples(
 ) -> np.ndarray:
     r"""Reparameterization (pathwise) gradient estimates, one per action.
 
-    Implements eq. ``reparam`` in chapter 2: write
+    Implements eq. ``reparam`` (book/likelihood_ratio): write
     :math:`a = \mu + \sigma\varepsilon` with
     :math:`\varepsilon \sim \mathcal N(0, 1)` and differentiate through the
     sample,
@@ -382,7 +380,7 @@ def gaussian_score_variance(
         \operatorname{Var}[g] = \frac{(d^2 + b + 3\sigma^2)^2}{\sigma^2}
         + 8d^2 + 6\sigma^2 .
 
-    Consequences used in chapter 2:
+    Consequences used in book/likelihood_ratio:
 
     * the variance is a parabola in :math:`b`, minimised at
       :math:`b^\star = -(d^2 + 3\sigma^2)`, where it equals

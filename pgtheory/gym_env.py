@@ -1,6 +1,6 @@
 """A pgtheory MDP behind Gymnasium's interface, and the agent loop that collects episodes.
 
-Chapter 8 (book/cartpole) trains a policy on an environment it can only
+The chapter book/cartpole trains a policy on an environment it can only
 *query*: ``reset`` and ``step`` are the whole interface, exactly as in
 Gymnasium. :class:`TabularMDPEnv` puts a :class:`pgtheory.TabularMDP` behind
 that interface, so the same agent loop runs on an MDP whose exact gradient we
@@ -38,10 +38,10 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 
-from ._validation import check_rng, check_weights
+from ._validation import check_mdp, check_rng, check_weights
 from .episodes import Episodes
 from .linear_policy import sample_linear_actions
-from .mdp import TabularMDP, _check_mdp
+from .mdp import TabularMDP
 
 __all__ = ["TabularMDPEnv", "collect_episodes", "one_hot_features"]
 
@@ -71,7 +71,7 @@ class TabularMDPEnv(gym.Env):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
 
     def __init__(self, mdp: TabularMDP, render_mode: str | None = None) -> None:
-        self.mdp = _check_mdp(mdp)
+        self.mdp = check_mdp(mdp)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be None or one of {self.metadata['render_modes']}; "

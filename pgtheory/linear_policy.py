@@ -1,17 +1,18 @@
 """Linear softmax policies over feature vectors, and REINFORCE for episodes of unequal length.
 
-Chapter 8 (book/cartpole) leaves the table behind: a state is described by a
+The chapter book/cartpole leaves the table behind: a state is described by a
 feature vector x in R^d (for CartPole, the four observations and a constant
 1), and the policy is a softmax over linear logits,
 
     pi_W(a | x) = exp(x . W[:, a]) / sum_b exp(x . W[:, b]),   W: (d, A).
 
-Its score is (eq. `cartpole-linear-score`)
+Its score is (eq. `cartpole-linear-score`, book/cartpole)
 
     grad_W log pi_W(a | x) = x ⊗ (e_a - pi_W(. | x)),
 
 a (d, A) array. With one-hot features x = e_s (and no bias) the logits are
-x . W = W[s], so the tabular softmax of chapter 3 is the special case W = theta.
+x . W = W[s], so the tabular softmax of :mod:`pgtheory.policy` (eq. `softmax-score`,
+book/factorization) is the special case W = theta.
 
 Episodes end when the environment says so, so a batch of N episodes has
 lengths T_1, ..., T_N. It is stored padded to T = max_n T_n with a boolean
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import categorical_draws, log_softmax
 from ._validation import (
     as_finite_array,
     check_estimator,
@@ -113,9 +115,7 @@ def add_bias(features: Any) -> np.ndarray:
 
 
 def _log_probs(W: np.ndarray, features: np.ndarray) -> np.ndarray:
-    logits = features @ W
-    logits -= logits.max(axis=-1, keepdims=True)
-    return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+    return log_softmax(features @ W)
 
 
 def linear_log_probs(W: Any, features: Any) -> np.ndarray:
@@ -167,7 +167,7 @@ def _score(W: np.ndarray, features: np.ndarray, actions: np.ndarray) -> np.ndarr
 def linear_step_scores(W: Any, features: Any, actions: Any) -> np.ndarray:
     """The per-step score grad_W log pi_W(a | x) for each (feature vector, action) pair.
 
-    Implements eq. `cartpole-linear-score` in chapter 8 (book/cartpole):
+    Implements eq. `cartpole-linear-score` (book/cartpole):
     grad_W log pi_W(a | x) = x ⊗ (e_a - pi_W(. | x)).
 
     Parameters
@@ -205,10 +205,8 @@ def sample_linear_actions(W: Any, features: Any, *, rng: Any = None) -> np.ndarr
     W = check_weights(W)
     features = _check_features(features, W.shape[0], 2, "(n, d)")
     rng = check_rng(rng)
-    cdf = np.cumsum(np.exp(_log_probs(W, features)), axis=-1)
     u = rng.random(features.shape[0])
-    # u < 1 and the last cumulative probability is 1 up to rounding: clip to stay in range.
-    return np.minimum((u[:, None] >= cdf).sum(axis=1), W.shape[1] - 1).astype(np.int64)
+    return categorical_draws(np.exp(_log_probs(W, features)), u)
 
 
 # --- episodes of unequal length ------------------------------------------------------------
@@ -304,8 +302,9 @@ def linear_episode_gradients(
 
         g_n = sum_{t=1}^{T_n} grad_W log pi_W(a_t | x_t) (Psi_t - b_t),
 
-    with Psi_t = G_t (reward-to-go, eq. `reward-to-go`) or Psi_t = R(tau_n)
-    (eq. `pg-theorem`), and b_t a baseline (eq. `baseline`) that must not
+    with Psi_t = G_t (reward-to-go, eq. `reward-to-go` in book/reward_to_go) or
+    Psi_t = R(tau_n) (eq. `pg-theorem`, book/theorem), and b_t a baseline (eq. `baseline`,
+    book/baselines) that must not
     depend on episode n's own actions:
 
     * ``None``: b = 0;
@@ -371,8 +370,9 @@ def episodic_gradient(
 ) -> np.ndarray:
     """The REINFORCE gradient estimate: the mean over EPISODES of the per-episode sums.
 
-    Implements eq. `mc-estimate` of chapter 5 (book/monte_carlo) for the
-    linear softmax policy, with the reward-to-go and baseline of chapter 7:
+    Implements eq. `cartpole-estimator` (book/cartpole), eq. `mc-estimate` (book/monte_carlo)
+    for the linear softmax policy with the reward-to-go of eq. `reward-to-go`
+    (book/reward_to_go) and a baseline (eq. `baseline`, book/baselines):
 
         g_hat = (1/N) sum_{n=1}^{N} sum_{t=1}^{T_n} grad_W log pi_W(a^n_t|x^n_t) (Psi^n_t - b^n_t)
 
@@ -384,9 +384,9 @@ def episodic_gradient(
     in the batch" of many tutorials) multiplies the estimate by the random
     factor N / sum_n T_n, which is small exactly when the episodes are long:
     long episodes are down-weighted relative to short ones, the expectation
-    is no longer grad J (nor even a fixed multiple of it, see chapter 8's
-    worked example), and the effective step size shrinks as the agent
-    improves.
+    is no longer grad J (nor even a fixed multiple of it: see the
+    stop-or-continue example, eq. `cartpole-pooled-zero` in book/cartpole), and
+    the effective step size shrinks as the agent improves.
 
     Parameters
     ----------

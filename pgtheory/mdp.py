@@ -1,6 +1,6 @@
 """Finite-horizon tabular Markov decision processes.
 
-An MDP here is the tuple of chapter 1 (book/objective):
+An MDP here is the tuple of book/objective:
 
 * ``transitions: (S, A, S)``, ``transitions[s, a, s2] = P(s_{t+1} = s2 | s_t = s, a_t = a)``;
 * ``rewards: (S, A)``, the deterministic reward ``r_t = rewards[s_t, a_t]``;
@@ -10,7 +10,7 @@ An MDP here is the tuple of chapter 1 (book/objective):
 
 Time index convention: the book counts decisions t = 1, ..., H; arrays count
 them 0, ..., H-1, so book step t is array index ``t - 1``. The return is
-R(tau) = sum_{t=1}^{H} gamma^(t-1) r_t (eq. `return` in chapter 1).
+R(tau) = sum_{t=1}^{H} gamma^(t-1) r_t (eq. `return`, book/objective).
 
 The horizon is part of the MDP: every episode has exactly H steps.
 """
@@ -102,13 +102,6 @@ class TabularMDP:
     def n_actions(self) -> int:
         """Number of actions A."""
         return self.transitions.shape[1]
-
-
-def _check_mdp(mdp: Any) -> TabularMDP:
-    """Raise ``TypeError`` unless ``mdp`` is a :class:`TabularMDP` (already validated)."""
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
-    return mdp
 
 
 def bandit(means: Any) -> TabularMDP:
@@ -241,7 +234,7 @@ def short_corridor(horizon: int = 1000) -> TabularMDP:
     state 0.
 
     The three nonterminal states look alike to an agent whose features cannot
-    tell them apart (chapter book/discounted uses phi(s) = 1 for every s); the
+    tell them apart (book/discounted uses phi(s) = 1 for every s); the
     best such policy goes right with probability 2 - sqrt(2), about 0.586.
 
     Parameters

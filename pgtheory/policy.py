@@ -1,11 +1,11 @@
 """Tabular softmax policies and their score function.
 
-The policy of chapter 3 (book/factorization) has one logit per state-action
+The policy of book/factorization has one logit per state-action
 pair, ``theta: (S, A)``, and
 
     pi_theta(a | s) = exp(theta[s, a]) / sum_b exp(theta[s, b]).
 
-Its score is (eq. `softmax-score` in chapter 3)
+Its score is (eq. `softmax-score`, book/factorization)
 
     grad_theta log pi_theta(a | s) = e_s ⊗ (e_a - pi_theta(. | s)),
 
@@ -26,32 +26,22 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import log_softmax, softmax
 from ._validation import as_finite_array, check_index, check_index_array
 
 __all__ = ["log_softmax_policy", "softmax_policy", "log_policy_grad", "score"]
 
 
-# --- private kernels (inputs already validated) ----------------------------------------
+# --- kernel (inputs already validated) --------------------------------------------------
 
 
-def _log_softmax(theta: np.ndarray) -> np.ndarray:
-    """Stable log pi(a|s) for validated logits ``theta: (S, A)``."""
-    shifted = theta - theta.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def _softmax(theta: np.ndarray) -> np.ndarray:
-    """pi(a|s) for validated logits ``theta: (S, A)``."""
-    return np.exp(_log_softmax(theta))
-
-
-def _weighted_score_sum(
+def score_kernel(
     pi: np.ndarray,
     states: np.ndarray,
     actions: np.ndarray,
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """sum_t w_{i,t} grad log pi(a_{i,t} | s_{i,t}) for every episode i.
+    """:func:`score` of validated inputs: sum_t w_{i,t} grad log pi(a_{i,t} | s_{i,t}) per episode.
 
     Because each score is e_s ⊗ (e_a - pi(.|s)), the weighted sum over time is
 
@@ -116,9 +106,9 @@ def log_softmax_policy(theta: Any) -> np.ndarray:
 
     Notes
     -----
-    The policy of eq. `softmax-score` in chapter 3 (book/factorization).
+    The policy of eq. `softmax-score` (book/factorization).
     """
-    return _log_softmax(_check_logits(theta))
+    return log_softmax(_check_logits(theta))
 
 
 def softmax_policy(theta: Any) -> np.ndarray:
@@ -133,13 +123,13 @@ def softmax_policy(theta: Any) -> np.ndarray:
     ndarray(float), shape (S, A)
         Each row is a probability vector.
     """
-    return _softmax(_check_logits(theta))
+    return softmax(_check_logits(theta))
 
 
 def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
     """The score grad_theta log pi_theta(a | s) of one state-action pair.
 
-    Implements eq. `softmax-score` in chapter 3 (book/factorization):
+    Implements eq. `softmax-score` (book/factorization):
     grad_theta log pi(a|s) = e_s ⊗ (e_a - pi(.|s)).
 
     Parameters
@@ -160,7 +150,7 @@ def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
     s = check_index(state, "state", n_states)
     a = check_index(action, "action", n_actions)
     grad = np.zeros_like(theta)
-    grad[s] = -_softmax(theta[s : s + 1])[0]
+    grad[s] = -softmax(theta[s : s + 1])[0]
     grad[s, a] += 1.0
     return grad
 
@@ -168,12 +158,12 @@ def log_policy_grad(theta: Any, state: int, action: int) -> np.ndarray:
 def score(theta: Any, states: Any, actions: Any, weights: Any = None) -> np.ndarray:
     """grad_theta log p_theta(tau) for each episode in a batch, optionally weighted per step.
 
-    Implements eq. `grad-log-traj` in chapter 3 (book/factorization) using
+    Implements eq. `grad-log-traj` (book/factorization) using
     eq. `softmax-score`: sum_{t=1}^{H} e_{s_t} ⊗ (e_{a_t} - pi(.|s_t)). With
     ``weights`` w it returns sum_t w_t grad log pi(a_t|s_t), the form of every
     estimator that weights each step's score separately: reward-to-go G_t
-    (eq. `reward-to-go`, chapter 7) or an advantage G_t - V_t(s_t)
-    (eq. `advantage-gradient`, chapter 9).
+    (eq. `reward-to-go`, book/reward_to_go) or an advantage G_t - V_t(s_t)
+    (eq. `advantage-gradient`, book/where_next).
 
     Parameters
     ----------
@@ -205,4 +195,4 @@ def score(theta: Any, states: Any, actions: Any, weights: Any = None) -> np.ndar
                 f"weights must have the shape of states (n, H) = {states.shape}; "
                 f"got {weights.shape}"
             )
-    return _weighted_score_sum(_softmax(theta), states, actions, weights)
+    return score_kernel(softmax(theta), states, actions, weights)

@@ -1,9 +1,10 @@
 """REINFORCE: stochastic gradient ascent with Monte Carlo policy gradients.
 
-The algorithm of chapter 6 (book/reinforce), for k = 1, ..., K:
+The algorithm of book/reinforce, for k = 1, ..., K:
 
 1. sample N episodes tau_1..tau_N from p_theta;
-2. estimate g_hat = (1/N) sum_i g_i with any estimator of chapters 5 and 7;
+2. estimate g_hat = (1/N) sum_i g_i (eq. `mc-estimate`, book/monte_carlo) with any
+   estimator of :mod:`pgtheory.estimators` (book/reward_to_go, book/baselines);
 3. update theta <- theta + alpha * g_hat (eq. `reinforce-update`).
 
 The history also records the exact J(theta) after every update (by backward
@@ -18,26 +19,22 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import softmax, standard_error
 from ._validation import (
     check_baseline,
     check_estimator,
+    check_mdp_theta,
+    check_optimal_batch,
     check_positive_int,
     check_real,
     check_rng,
-    check_theta,
 )
-from .estimators import Baseline, _check_optimal_batch, _episode_gradients
-from .exact import TrainingHistory, _value_functions
-from .mdp import TabularMDP, _check_mdp
-from .policy import _softmax
-from .sampling import _sample
+from .estimators import Baseline, episode_gradients_kernel
+from .exact import TrainingHistory, expected_return_kernel
+from .mdp import TabularMDP
+from .sampling import sample_kernel
 
 __all__ = ["TrainingHistory", "reinforce"]
-
-
-def _exact_objective(mdp: TabularMDP, theta: np.ndarray) -> float:
-    values, _ = _value_functions(mdp, _softmax(theta))
-    return float(mdp.initial @ values[0])
 
 
 def reinforce(
@@ -53,7 +50,7 @@ def reinforce(
 ) -> TrainingHistory:
     """Run REINFORCE for ``n_updates`` updates of ``n_episodes`` episodes each.
 
-    Implements eq. `reinforce-update` in chapter 6 (book/reinforce):
+    Implements eq. `reinforce-update` (book/reinforce):
     theta_{k+1} = theta_k + alpha * g_hat(theta_k).
 
     Parameters
@@ -78,41 +75,37 @@ def reinforce(
         ``gradients`` (K, S, A), ``standard_errors`` (K, S, A) (NaN when
         N = 1, where no spread can be estimated), ``sampled_returns`` (K,).
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta0, mdp.n_states, mdp.n_actions, name="theta0").copy()
+    mdp, theta = check_mdp_theta(mdp, theta0, name="theta0")
+    theta = theta.copy()
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     n_updates = check_positive_int(n_updates, "n_updates")
     learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
     baseline = check_baseline(baseline)
-    _check_optimal_batch(baseline, n_episodes)
+    check_optimal_batch(baseline, n_episodes)
 
     thetas = [theta]
-    expected_returns = [_exact_objective(mdp, theta)]
+    expected_returns = [expected_return_kernel(mdp, softmax(theta))]
     gradients, standard_errors, sampled_returns = [], [], []
     for _ in range(n_updates):
-        pi = _softmax(theta)
+        pi = softmax(theta)
 
         # --- 1. sample N episodes from the current policy -------------------------
-        trajectories = _sample(mdp, pi, n_episodes, rng)
+        trajectories = sample_kernel(mdp, pi, n_episodes, rng)
 
         # --- 2. estimate the gradient: the mean of the per-episode estimates -------
-        per_episode = _episode_gradients(pi, trajectories, estimator, baseline)
+        per_episode = episode_gradients_kernel(pi, trajectories, estimator, baseline)
         gradient = per_episode.mean(axis=0)
-        if n_episodes > 1:
-            standard_error = per_episode.std(axis=0, ddof=1) / np.sqrt(n_episodes)
-        else:
-            standard_error = np.full_like(gradient, np.nan)
 
         # --- 3. take a gradient-ascent step -----------------------------------------
         theta = theta + learning_rate * gradient
 
         # --- bookkeeping: exact J of the new policy, sampled return of this batch ---
         thetas.append(theta)
-        expected_returns.append(_exact_objective(mdp, theta))
+        expected_returns.append(expected_return_kernel(mdp, softmax(theta)))
         gradients.append(gradient)
-        standard_errors.append(standard_error)
+        standard_errors.append(standard_error(per_episode))
         sampled_returns.append(float(trajectories.returns.mean()))
 
     return TrainingHistory(

@@ -1,7 +1,7 @@
 """Sampling episodes from a tabular MDP under a softmax policy.
 
 An episode tau = (s_1, a_1, r_1, ..., s_H, a_H, r_H) is drawn as in eq.
-`traj-prob` of chapter 3 (book/factorization): s_1 ~ rho,
+`traj-prob` (book/factorization): s_1 ~ rho,
 a_t ~ pi_theta(. | s_t), r_t = r(s_t, a_t), s_{t+1} ~ P(. | s_t, a_t).
 
 Time index convention: book step t = 1..H is array column t - 1.
@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_discount, check_positive_int, check_rng, check_theta
-from .mdp import TabularMDP, _check_mdp
-from .policy import _softmax
+from ._kernels import cumulative_probabilities, inverse_cdf, softmax
+from ._validation import check_discount, check_mdp_theta, check_positive_int, check_rng
+from .mdp import TabularMDP
 
 __all__ = ["Trajectories", "sample_trajectories"]
 
@@ -98,55 +98,10 @@ class Trajectories:
         return self.rewards @ (self.discount ** np.arange(self.horizon))
 
 
-def _cumulative(probabilities: np.ndarray) -> np.ndarray:
-    """Cumulative sums along the last axis, exactly 1 from the last positive entry on.
-
-    Rounding can leave a cumulative sum at 1 - 1e-16; setting every entry
-    whose later probabilities are all zero to exactly 1.0 means that with
-    u in [0, 1), ``(u >= cdf).sum()`` is always in range and never selects a
-    trailing outcome of probability 0.
-    """
-    cdf = np.cumsum(probabilities, axis=-1)
-    later = np.zeros_like(probabilities)  # later[..., k] = sum_{j > k} p_j
-    later[..., :-1] = np.flip(np.cumsum(np.flip(probabilities[..., 1:], -1), -1), -1)
-    cdf[later == 0.0] = 1.0
-    return cdf
-
-
-def _inverse_cdf(cdf_columns: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draws: the number of cumulative probabilities <= u in each row.
-
-    Parameters
-    ----------
-    cdf_columns : (K-1, R)
-        ``cdf_columns[j, r]`` is P(outcome <= j) in row r; the last column
-        (exactly 1 > u) is left out.
-    rows : int (n,)
-        Which row (distribution) each draw uses.
-    u : (n,)
-        Uniforms in [0, 1).
-
-    Returns
-    -------
-    int64 (n,)
-        Outcome indices in [0, K).
-
-    Notes
-    -----
-    Looping over the K-1 outcomes (never over episodes) and gathering one
-    column at a time is several times faster than gathering whole rows of
-    shape (n, K) and summing along the short axis.
-    """
-    draws = np.zeros(u.shape, dtype=np.int64)
-    for column in cdf_columns:
-        draws += column.take(rows) <= u
-    return draws
-
-
-def _sample(
+def sample_kernel(
     mdp: TabularMDP, pi: np.ndarray, n: int, rng: np.random.Generator
 ) -> Trajectories:
-    """Simulate n episodes; inputs already validated."""
+    """:func:`sample_trajectories` of validated inputs: n episodes of the policy ``pi: (S, A)``."""
     horizon, n_states, n_actions = mdp.horizon, mdp.n_states, mdp.n_actions
 
     # All randomness up front: initial states, actions, then transitions.
@@ -158,25 +113,25 @@ def _sample(
     # The last cumulative probability is exactly 1 and u < 1, so the count is
     # always a valid index, and an outcome of probability 0 (equal consecutive
     # cumulative sums) can never be drawn.
-    initial_cdf = _cumulative(mdp.initial)[None, :-1].T  # (S-1, 1)
-    policy_cdf = np.ascontiguousarray(_cumulative(pi).T[:-1])  # (A-1, S)
+    initial_cdf = cumulative_probabilities(mdp.initial)[None, :-1].T  # (S-1, 1)
+    policy_cdf = np.ascontiguousarray(cumulative_probabilities(pi).T[:-1])  # (A-1, S)
     transition_cdf = np.ascontiguousarray(  # (S-1, S*A), row index s * A + a
-        _cumulative(mdp.transitions).reshape(n_states * n_actions, n_states).T[:-1]
+        cumulative_probabilities(mdp.transitions).reshape(n_states * n_actions, n_states).T[:-1]
     )
     flat_rewards = mdp.rewards.ravel()
 
     states = np.empty((horizon, n), dtype=np.int64)
     actions = np.empty((horizon, n), dtype=np.int64)
     rewards = np.empty((horizon, n))
-    s = _inverse_cdf(initial_cdf, np.zeros(n, dtype=np.int64), u_initial)
+    s = inverse_cdf(initial_cdf, np.zeros(n, dtype=np.int64), u_initial)
     for t in range(horizon):
         states[t] = s
-        a = _inverse_cdf(policy_cdf, s, u_action[t])  # a_t ~ pi(. | s_t)
+        a = inverse_cdf(policy_cdf, s, u_action[t])  # a_t ~ pi(. | s_t)
         actions[t] = a
         pair = s * n_actions + a
         rewards[t] = flat_rewards.take(pair)  # r_t = r(s_t, a_t)
         if t + 1 < horizon:
-            s = _inverse_cdf(transition_cdf, pair, u_next[t])  # s_{t+1} ~ P(. | s_t, a_t)
+            s = inverse_cdf(transition_cdf, pair, u_next[t])  # s_{t+1} ~ P(. | s_t, a_t)
 
     return Trajectories(states.T, actions.T, rewards.T, mdp.discount)
 
@@ -202,8 +157,7 @@ def sample_trajectories(
     Trajectories
         ``states``, ``actions``: int (N, H); ``rewards``: float (N, H).
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     rng = check_rng(rng)
-    return _sample(mdp, _softmax(theta), n_episodes, rng)
+    return sample_kernel(mdp, softmax(theta), n_episodes, rng)

@@ -1,7 +1,9 @@
 """Every chapter's committed .ipynb is in step with its MyST source and carries outputs.
 
 nbval checks a notebook's stored outputs against fresh ones, so the .ipynb must hold the same
-cells as the .md the authors edit, and must have been executed. `make notebooks` re-creates them.
+cells as the .md the authors edit, and must have been executed. `make notebooks` re-creates them
+(jupytext's CLI), all in one form: the same kernel spec, and no jupytext metadata (the pairing
+lives in the .md's front matter, not in the notebook).
 """
 
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 SOURCES = sorted(BOOK.glob("*.md"))
+KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
 def cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
@@ -34,3 +37,8 @@ def test_ipynb_matches_source(source: Path) -> None:
     code = [c for c in stored.cells if c.cell_type == "code"]
     unexecuted = [i for i, c in enumerate(code) if c.execution_count is None]
     assert unexecuted == [], f"{paired.name}: code cells {unexecuted} carry no outputs"
+    assert stored.metadata.get("kernelspec") == KERNEL, (
+        f"{paired.name} has kernelspec {stored.metadata.get('kernelspec')}; expected {KERNEL}: "
+        "run `make notebooks`")
+    assert "jupytext" not in stored.metadata, (
+        f"{paired.name} carries jupytext metadata: run `make notebooks`")

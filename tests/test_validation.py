@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import pgtheory as pg
 from pgtheory import _validation as v
 
 
@@ -124,3 +125,43 @@ def test_discount_must_lie_in_half_open_unit_interval():
             v.check_discount(bad)
     with pytest.raises(TypeError, match="discount must be a real number"):
         v.check_discount("0.9")
+
+
+def test_check_mdp_and_theta_name_what_arrived():
+    mdp = pg.chain_mdp()
+    assert v.check_mdp(mdp) is mdp
+    with pytest.raises(TypeError, match="mdp must be a TabularMDP; got dict"):
+        v.check_mdp({})
+    checked, theta = v.check_mdp_theta(mdp, [[0, 1]] * 4)
+    assert checked is mdp and theta.dtype == float and theta.shape == (4, 2)
+    with pytest.raises(ValueError, match=r"theta0 has shape \(4, 3\); expected \(4, 2\)"):
+        v.check_mdp_theta(mdp, np.zeros((4, 3)), name="theta0")
+
+
+def test_check_trajectories_requires_the_mdps_horizon_discount_and_indices():
+    mdp = pg.chain_mdp()
+    trajectories = pg.sample_trajectories(mdp, np.zeros((4, 2)), 3, rng=0)
+    assert v.check_trajectories(mdp, trajectories) is trajectories
+    with pytest.raises(TypeError, match="trajectories must be a Trajectories; got tuple"):
+        v.check_trajectories(mdp, (trajectories.states, trajectories.actions))
+    short = pg.Trajectories(trajectories.states[:, :2], trajectories.actions[:, :2],
+                            trajectories.rewards[:, :2])
+    with pytest.raises(ValueError, match="horizon 2; expected mdp.horizon = 4"):
+        v.check_trajectories(mdp, short)
+    discounted = pg.Trajectories(trajectories.states, trajectories.actions,
+                                 trajectories.rewards, discount=0.9)
+    with pytest.raises(ValueError, match="discount is 0.9; expected mdp.discount = 1.0"):
+        v.check_trajectories(mdp, discounted)
+    states = np.array(trajectories.states)
+    states[1, 2] = 4
+    bad = pg.Trajectories(states, trajectories.actions, trajectories.rewards)
+    with pytest.raises(ValueError, match=r"trajectories.states\[1, 2\] is 4; states must lie"):
+        v.check_trajectories(mdp, bad)
+
+
+def test_check_optimal_batch_needs_two_episodes_for_the_optimal_baseline_only():
+    v.check_optimal_batch("optimal", 2)
+    v.check_optimal_batch(None, 1)
+    v.check_optimal_batch(0.5, 1)
+    with pytest.raises(ValueError, match="needs at least 2 episodes; got n_episodes=1"):
+        v.check_optimal_batch("optimal", 1)

@@ -1,4 +1,4 @@
-"""Figures for chapter 8 (book/cartpole): CartPole learning curves and a gradient check."""
+"""Figures for book/cartpole: CartPole learning curves and a gradient check."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figure for chapter 3 (book/factorization): log p_theta(tau) split into its terms.
+"""Figure for book/factorization: log p_theta(tau) split into its terms.
 
 :func:`plot_log_prob_terms` draws, for one episode, the terms of eq. `log-traj-prob` as stacked
 bars per time step (initial state, policy, dynamics), one panel per MDP. Shown for two MDPs with

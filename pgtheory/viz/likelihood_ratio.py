@@ -1,4 +1,4 @@
-"""Figures for chapter 2 (book/likelihood_ratio): the likelihood-ratio trick, drawn.
+"""Figures for book/likelihood_ratio: the likelihood-ratio trick, drawn.
 
 * :func:`bandit_score_figure`: for a one-state softmax bandit, each arm's
   probability pi(a), its score grad log pi(a), and the identity of eq.

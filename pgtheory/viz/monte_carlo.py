@@ -1,4 +1,4 @@
-"""Figures for chapter 5 (book/monte_carlo): the spread of the Monte Carlo gradient estimate.
+"""Figures for book/monte_carlo: the spread of the Monte Carlo gradient estimate.
 
 * :func:`plot_estimate_histogram`: many N-episode estimates of one coordinate of the gradient,
   with the exact value and the normal curve that eq. `mc-unbiased` and eq. `mc-variance` predict.

@@ -1,4 +1,4 @@
-"""Figures for chapter 1 (book/objective): the landscape of the objective J(theta).
+"""Figures for book/objective: the landscape of the objective J(theta).
 
 J is a function of every logit, ``theta: (S, A)``, so a picture shows a plane
 through parameter space: theta(x, y) = theta0 + x u + y v for two directions

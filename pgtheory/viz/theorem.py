@@ -1,4 +1,4 @@
-"""Figure for chapter 4 (book/theorem): the theorem's right-hand side against the exact gradient.
+"""Figure for book/theorem: the theorem's right-hand side against the exact gradient.
 
 :func:`plot_theorem_check` plots, for several MDPs, every coordinate of the right-hand side of
 eq. `pg-theorem` (computed by summing over all trajectories) against the same coordinate of the

@@ -1,4 +1,4 @@
-"""Figures for chapter 6 (book/reinforce): learning curves of REINFORCE and exact ascent.
+"""Figures for book/reinforce: learning curves of REINFORCE and exact ascent.
 
 :func:`plot_learning_curves` draws the exact objective J(theta_k) along training (the
 ``expected_returns`` of a :class:`pgtheory.TrainingHistory`) for several settings, each run

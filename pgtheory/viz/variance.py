@@ -1,4 +1,4 @@
-"""Figures for chapter 7 (book/variance_reduction): how much reward-to-go and baselines save.
+"""Figures for book/reward_to_go and book/baselines: how much reward-to-go and baselines save.
 
 * :func:`plot_variance_bars`: the total variance sum_j Var(g_j) of one episode's estimate for
   each estimator and baseline, exact (bars) beside empirical (points with 2-standard-error
