@@ -20,6 +20,11 @@ from .baselines import (
     step_baseline_gradients,
     total_variance,
 )
+from .deterministic_policies import (
+    DeterministicPolicy,
+    best_deterministic_policy,
+    deterministic_logits,
+)
 from .enumeration import (
     MAX_TRAJECTORIES,
     enumerate_trajectories,
@@ -27,6 +32,7 @@ from .enumeration import (
     trajectory_log_prob,
 )
 from .episodes import Episodes, leave_one_out_mean, length_mask, reward_to_go
+from .estimate_pools import EstimatePool, block_means
 from .estimators import (
     GradientEstimate,
     episode_gradients,
@@ -189,6 +195,9 @@ __all__ = [
     "leave_one_out_optimal_baseline",
     "exact_estimator_mean",
     "exact_estimator_variance",
+    # estimate pools (the N explorer)
+    "EstimatePool",
+    "block_means",
     # baselines
     "step_baseline_gradients",
     "exact_step_baseline_moments",
@@ -203,6 +212,10 @@ __all__ = [
     "importance_sampled_return",
     "importance_sampled_gradient",
     "angle_between",
+    # deterministic policies
+    "DeterministicPolicy",
+    "best_deterministic_policy",
+    "deterministic_logits",
     # finite differences
     "finite_difference_gradient",
     # Gaussian bandit (book/likelihood_ratio)

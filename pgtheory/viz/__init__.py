@@ -28,9 +28,9 @@ _EXPORTS = {
     "plot_surrogate_values": "surrogate",
     "plot_gradient_angles": "surrogate",
     "n_explorer": "widgets",
-    "variance_vs_n": "widgets",
     "likelihood_ratio_explorer": "widgets",
     "reinforce_explorer": "widgets",
+    "baseline_explorer": "widgets",
 }
 
 __all__ = list(_EXPORTS)

@@ -1,10 +1,16 @@
 """A kernel-free HTML version of a widget: precomputed frames switched by native controls.
 
 The web book is static: no Python kernel runs behind it, and saved ipywidgets state cannot
-recompute a figure. So each widget in :mod:`pgtheory.viz.widgets` also renders itself as
-plain HTML: one PNG frame for every combination of a few control values, and labelled native
-controls (``<input type="range">``, ``<select>``) that a small local script,
-``_static/pgwidgets.js``, uses to swap in the matching frame and its printed text.
+recompute a figure. So when the book is built (see :mod:`pgtheory.viz.widgets`, "Two ways to
+be seen") each widget also renders itself as plain HTML: one PNG frame for every combination
+of a few control values, and labelled native controls (``<input type="range">``,
+``<select>``) that a small local script, ``_static/pgwidgets.js``, uses to swap in the
+matching frame and its printed text.
+
+Frames are palette PNGs: an adaptive palette for the anti-aliased edges plus, exactly, the
+colour of every series in the figure's legends (:func:`series_colours`), so that no two series
+are merged into one colour (a 16-colour median cut once drew three REINFORCE runs and the grey
+reference line in one teal).
 
 The HTML is a pure function of its inputs (no time stamps, no random ids), so a notebook that
 stores it gives the same output every time it is executed, as nbval requires.
@@ -29,13 +35,17 @@ import html
 import io
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-__all__ = ["Control", "Frame", "figure_png", "frames_html", "render_frames"]
+__all__ = ["Control", "Frame", "figure_png", "frames_html", "render_frames", "series_colours"]
+
+#: Adaptive colours of a web frame's palette, besides the series colours kept exactly.
+ADAPTIVE_COLOURS = 32
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,46 @@ class Frame:
     text: str
 
 
-def figure_png(figure: Figure, dpi: float, colors: int | None = None) -> bytes:
+def series_colours(figure: Figure) -> list[tuple[int, int, int]]:
+    """The RGB colour, over a white background, of every legend entry of ``figure``.
+
+    A legend handle's colour and alpha are composited over white, which is how the series is
+    drawn wherever it does not overlap another (e.g. a line at alpha 0.9, bars at 0.85).
+
+    Returns
+    -------
+    list of (int, int, int)
+        One colour per legend entry, in legend order (duplicates kept).
+    """
+    legends = list(figure.legends) + [ax.get_legend() for ax in figure.axes]
+    colours = []
+    for legend in legends:
+        if legend is None:
+            continue
+        for handle in legend.legend_handles:
+            if hasattr(handle, "get_xydata"):  # a line
+                rgba = to_rgba(handle.get_color(), handle.get_alpha())
+            else:  # a patch: its face colour carries its alpha
+                rgba = tuple(handle.get_facecolor())
+            r, g, b, alpha = rgba
+            colours.append(tuple(int(round(255 * (c * alpha + 1.0 - alpha))) for c in (r, g, b)))
+    return colours
+
+
+def _palette_image(image: object, colours: int, keep: Iterable[tuple[int, int, int]]) -> object:
+    """IMAGE (RGB) as a palette image: KEEP's colours exactly, then an adaptive palette."""
+    from PIL import Image
+
+    adaptive = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT,
+                              dither=Image.Dither.NONE).getpalette()[: 3 * colours]
+    entries = list(keep) + [tuple(adaptive[i : i + 3]) for i in range(0, len(adaptive), 3)]
+    entries = list(dict.fromkeys(entries))[:256]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([c for entry in entries for c in entry])
+    return image.quantize(palette=palette, dither=Image.Dither.NONE)
+
+
+def figure_png(figure: Figure, dpi: float, colours: int | None = None) -> bytes:
     """Render FIGURE to PNG bytes with the Agg backend, deterministically and quickly.
 
     The figure is drawn once on its Agg canvas at ``dpi`` (the figure keeps that dpi) and the
@@ -94,9 +143,10 @@ def figure_png(figure: Figure, dpi: float, colors: int | None = None) -> bytes:
     ----------
     figure : matplotlib.figure.Figure
     dpi : float
-    colors : int, optional
-        If given, quantise to a palette of this many colours (no dithering): frames of line
-        and bar plots shrink several-fold and stay legible.
+    colours : int, optional
+        If given, a palette PNG: the exact :func:`series_colours` of the figure plus this many
+        adaptive colours (median cut, no dithering). Frames of line and bar plots shrink
+        about fourfold and every series keeps its own colour. Default: lossless RGB.
 
     Returns
     -------
@@ -116,12 +166,11 @@ def figure_png(figure: Figure, dpi: float, colors: int | None = None) -> bytes:
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     image = image.convert("RGB")
     out = io.BytesIO()
-    if colors is None:
+    if colours is None:
         image.save(out, format="PNG", compress_level=6)
     else:
-        image = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
-                               dither=Image.Dither.NONE)
-        image.save(out, format="PNG", optimize=True)
+        keep = series_colours(figure) + [(255, 255, 255), (0, 0, 0)]
+        _palette_image(image, colours, keep).save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
