@@ -20,7 +20,14 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from build_pdf import PDF, ROOT, WIDGET_MIME, fix_exercise_references, static_widget_outputs
+from build_pdf import (
+    PDF,
+    ROOT,
+    WIDGET_KEY,
+    WIDGET_MIME,
+    fix_exercise_references,
+    static_widget_outputs,
+)
 
 TINY_PNG = base64.b64encode(
     bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -41,25 +48,26 @@ def test_cross_chapter_exercise_reference_points_at_the_exercise() -> None:
     assert r"\ref{" not in fixed
 
 
-def test_widget_output_gets_its_first_frame_as_png() -> None:
-    html = (
-        '<div class="pgw-static"><p class="pgw-title">N explorer</p>'
-        '<label for="n">Episodes N</label><input type="range"><output>100</output>'
-        '<label for="b">Baseline</label><select><option value="0">none</option>'
-        '<option value="1" selected>optimal b*</option></select>'
-        f'<figure><img class="pgw-image" src="data:image/png;base64,{TINY_PNG}" alt="x">'
-        '<figcaption class="pgw-text">mean -0.61</figcaption></figure></div>'
-    )
-    output = nbformat.v4.new_output("display_data", data={
-        WIDGET_MIME: {"model_id": "1"}, "text/html": html, "text/plain": "NExplorer"})
+def test_widget_output_becomes_its_picture_and_a_description() -> None:
+    output = nbformat.v4.new_output(
+        "display_data",
+        data={WIDGET_MIME: {"model_id": "1"}, "image/png": TINY_PNG, "text/plain": "NExplorer",
+              "text/markdown": "![x](data:image/png;base64,...)"},
+        metadata={WIDGET_KEY: {"title": "N explorer", "readout": "mean -0.61\n",
+                               "settings": "episodes per estimate = 100; baseline: optimal"}})
     with_png, caption = static_widget_outputs(output)
-    assert with_png["data"]["image/png"] == TINY_PNG
-    assert WIDGET_MIME not in with_png["data"] and "text/html" not in with_png["data"]
+    assert with_png["data"] == {"image/png": TINY_PNG, "text/plain": "NExplorer"}
     text = " ".join(caption["text"].split())
-    assert "N explorer" in text and "Episodes N = 100" in text
-    assert "Baseline: optimal b*" in text and "mean -0.61" in text
-    output["data"]["image/png"] = TINY_PNG  # a bundle that has its own png is left alone
+    assert "N explorer" in text and "episodes per estimate = 100" in text
+    assert "baseline: optimal" in text and "mean -0.61" in text
+    del output["metadata"][WIDGET_KEY]  # not a pgtheory widget: left alone
     assert static_widget_outputs(output) is None
+
+
+def test_build_pdf_reads_the_widgets_metadata_key() -> None:
+    from pgtheory.viz.widgets.base import METADATA_KEY
+
+    assert WIDGET_KEY == METADATA_KEY
 
 
 # --- the PDF ----------------------------------------------------------------------------------

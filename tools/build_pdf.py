@@ -14,10 +14,12 @@ What it does, and why:
    in book/*.ipynb, without executing anything (`execute_notebooks: off` in the staged
    _config.yml only): those outputs are the ones nbval checks against a fresh run, and the ones
    the HTML book shows.
-2. **Widgets.** LaTeX can show a picture, not the HTML fallback of an interactive figure. A
-   widget output that carries no image/png gets one: the initial frame of its HTML fallback,
-   followed by a plain-text output naming the figure, the control settings of that frame and
-   its readout. (myst-nb's LaTeX priority already prefers image/png to text/plain.)
+2. **Widgets.** LaTeX can show a picture, not a live widget. Every widget output already
+   carries a picture of the frame it showed (image/png: the same picture a notebook shows
+   before it is run) and, in its output metadata (`pgtheory_widget`), its title, control
+   settings and readout. Each widget output becomes that picture alone, followed by a
+   plain-text output naming the figure, the settings and the readout. No web frames are
+   needed, so the PDF build executes nothing and needs no PGTHEORY_WIDGET_FRAMES.
 3. **LaTeX.** `jb build --builder latex -n -W --keep-going` writes the .tex (with
    sphinx-jupyterbook-latex: the introduction becomes front matter and the toc's captions become
    parts). Two fixes are applied before latexmk runs:
@@ -33,7 +35,6 @@ What it does, and why:
 
 from __future__ import annotations
 
-import base64
 import copy
 import re
 import shutil
@@ -41,7 +42,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -54,6 +54,7 @@ OUT_DIR = ROOT / "_build" / "latex"
 NAME = "policy-gradient-book"
 PDF = OUT_DIR / f"{NAME}.pdf"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_KEY = "pgtheory_widget"  # output metadata of a widget (pgtheory.viz.widgets.base)
 IMAGE_WIDTH = "80%"  # of the text width: a widget frame is drawn for a wide web page
 TEXT_WIDTH = 76  # characters that fit an output box of the PDF
 
@@ -88,77 +89,21 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
 # --- 2. widgets -------------------------------------------------------------------------------
 
 
-class _StaticWidget(HTMLParser):
-    """Reads the title, the initial control settings, the first frame and its readout from a
-    widget's HTML fallback (pgtheory.viz.static.frames_html)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.title = ""
-        self.settings: list[str] = []
-        self.png_uri = ""
-        self.readout = ""
-        self._label = ""
-        self._in: str | None = None
-        self._select_label = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        classes = a.get("class", "").split()
-        if tag == "p" and "pgw-title" in classes:
-            self._in = "title"
-        elif tag == "label":
-            self._in, self._label = "label", ""
-        elif tag == "output":
-            self._in = "output"
-        elif tag == "select":
-            self._select_label = self._label
-        elif tag == "option" and "selected" in a:
-            self._in = "option"
-        elif tag == "img" and "pgw-image" in classes and not self.png_uri:
-            self.png_uri = a.get("src", "")
-        elif tag == "figcaption" and "pgw-text" in classes:
-            self._in = "readout"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("p", "label", "output", "option", "figcaption"):
-            self._in = None
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "title":
-            self.title += data
-        elif self._in == "label":
-            self._label += data
-        elif self._in == "output":
-            self.settings.append(f"{self._label.strip()} = {data.strip()}")
-        elif self._in == "option":
-            self.settings.append(f"{self._select_label.strip()}: {data.strip()}")
-        elif self._in == "readout":
-            self.readout += data
-
-
 def static_widget_outputs(output: dict) -> list[dict] | None:
-    """For a widget output without image/png: that output with its first frame added as
-    image/png, then a stream output describing the frame. None if nothing is to be done."""
+    """For a widget output: its picture alone (image/png), then a stream output describing
+    it. None for any other output."""
     data = output.get("data", {})
-    html = data.get("text/html", "")
-    if WIDGET_MIME not in data or "image/png" in data or "pgw-static" not in html:
+    widget = output.get("metadata", {}).get(WIDGET_KEY)
+    if WIDGET_MIME not in data or widget is None or "image/png" not in data:
         return None
-    parsed = _StaticWidget()
-    parsed.feed(html)
-    prefix = "data:image/png;base64,"
-    if not parsed.png_uri.startswith(prefix):
-        return None
-    png = parsed.png_uri[len(prefix):]
-    base64.b64decode(png, validate=True)  # a broken frame fails here, not inside LaTeX
     with_png = copy.deepcopy(output)
-    with_png["data"] = {"image/png": png, "text/plain": data.get("text/plain", "")}
+    with_png["data"] = {"image/png": data["image/png"], "text/plain": data.get("text/plain", "")}
     with_png["metadata"] = {"image/png": {"width": IMAGE_WIDTH}}
     note = textwrap.fill(
-        f"[Static view of the interactive figure \u201c{parsed.title.strip()}\u201d at "
-        f"{'; '.join(parsed.settings)}. In the web book and in Jupyter, its controls change it.]",
+        f"[Static view of the interactive figure \u201c{widget['title']}\u201d at "
+        f"{widget['settings']}. In the web book and in Jupyter, its controls change it.]",
         width=TEXT_WIDTH)
-    text = note + "\n" + parsed.readout.strip() + "\n"
+    text = note + "\n" + widget["readout"].strip() + "\n"
     return [with_png, nbformat.v4.new_output("stream", name="stdout", text=text)]
 
 

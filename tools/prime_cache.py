@@ -1,12 +1,18 @@
-"""Put already-validated notebooks into the book's execution cache.
+"""Put already-validated notebooks into the book's execution cache, except those with widgets.
 
-`make test` runs nbval first: it executes every notebook in book/ once and checks that the
-outputs committed in each .ipynb equal the fresh ones (after sanitising run-to-run noise). Those
+`make test` runs nbval first: it executes every notebook in book/ and checks that the outputs
+committed in each .ipynb equal the fresh ones (after sanitising run-to-run noise). Those
 committed outputs are then exactly what a fresh execution gives, so the book build may use them
-instead of executing every notebook a second time. This script stores each notebook in the
+instead of executing the notebook again. This script stores each such notebook in the
 jupyter-cache that the build reads (`execute.cache` in _config.yml); the build (in `cache` mode)
-then finds a notebook with identical code cells and renders its outputs. A notebook whose code
-differs from the cached copy is executed by the build as usual.
+then finds a notebook with identical code cells and renders its outputs.
+
+A notebook that displays a pgtheory widget is NOT stored: its committed outputs hold the live
+widget and a picture of its first frame, not the web version's frames, which a widget adds only
+when the environment variable PGTHEORY_WIDGET_FRAMES is set (pgtheory/viz/widgets/base.py).
+tools/build_book.py sets it and the build executes those notebooks itself (then caches them,
+frames included). A widget output is recognised by its output metadata key
+`pgtheory_widget`, written by every widget (`METADATA_KEY`).
 
 Usage: python tools/prime_cache.py book/a.ipynb book/b.ipynb ...
 """
@@ -15,16 +21,38 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
-from jupyter_cache import get_cache
+import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
+#: pgtheory.viz.widgets.base.METADATA_KEY (tests/test_widgets_web.py checks that they agree).
+WIDGET_KEY = "pgtheory_widget"
+#: pgtheory.viz.widgets.base.FRAMES_ENV: set by tools/build_book.py for the build's kernels.
+FRAMES_ENV = "PGTHEORY_WIDGET_FRAMES"
+
+
+def widget_outputs(notebook: Any) -> list[dict]:
+    """The outputs of NOTEBOOK that a pgtheory widget displayed."""
+    return [output for cell in notebook.cells for output in cell.get("outputs", [])
+            if WIDGET_KEY in output.get("metadata", {})]
+
+
+def needs_frames(notebook: Any) -> bool:
+    """True if NOTEBOOK displays a widget whose output lacks the web frames (text/html)."""
+    return any("text/html" not in output.get("data", {}) for output in widget_outputs(notebook))
 
 
 def main(paths: list[str]) -> int:
+    from jupyter_cache import get_cache
+
     cache = get_cache(CACHE)
     for path in paths:
+        if needs_frames(nbformat.read(path, as_version=4)):
+            print(f"left {path} to the build: it displays a widget, whose web frames the "
+                  "build computes")
+            continue
         record = cache.cache_notebook_file(Path(path), check_validity=False, overwrite=True)
         print(f"cached {path} (id {record.pk})")
     return 0

@@ -37,9 +37,9 @@ reproducible.
 """
 
 from .base import FRAMES_ENV, RUN_LINE, FigureWidget
-from .baseline_explorer import BaselineExplorer, baseline_explorer
+from .baselines import BaselineExplorer, baseline_explorer
 from .likelihood_ratio import LikelihoodRatioExplorer, likelihood_ratio_explorer
-from .n_explorer import NExplorer, n_explorer
+from .monte_carlo import NExplorer, n_explorer
 from .reinforce import ReinforceExplorer, reinforce_explorer
 
 __all__ = [

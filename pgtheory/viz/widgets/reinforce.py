@@ -37,13 +37,13 @@ class ReinforceView:
         self.figure = Figure(figsize=(6.4, 4.4))
         ax = self.figure.add_subplot()
         if j_best is not None:
-            ax.axhline(j_best, color="0.5", linestyle=":", linewidth=1.5,
+            ax.axhline(j_best, color="0.5", linestyle=":", linewidth=1.6,
                        label=rf"best stationary policy $J^\star = {j_best:.2f}$")
         (self.exact_line,) = ax.plot(updates, np.full(updates.shape, j0), color=PALETTE[7],
                                      linewidth=2.5, linestyle="--",
                                      label="exact gradient ascent")
         self.run_lines = [
-            ax.plot(updates, np.full(updates.shape, j0), color=PALETTE[i], linewidth=1.3,
+            ax.plot(updates, np.full(updates.shape, j0), color=PALETTE[i], linewidth=1.6,
                     alpha=0.9, label=f"REINFORCE run {i + 1}")[0]
             for i in range(runs)
         ]

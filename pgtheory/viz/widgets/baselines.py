@@ -78,11 +78,11 @@ class BaselineView:
         ax = self.ax = self.figure.add_subplot()
         (self.exact,) = ax.plot(self.b, self.b, color=PALETTE[0], linewidth=2.2,
                                 label="exact variance of one episode's estimate")
-        (self.sampled,) = ax.plot(self.b, self.b, color=PALETTE[3], linewidth=1.4,
+        (self.sampled,) = ax.plot(self.b, self.b, color=PALETTE[3], linewidth=1.6,
                                   linestyle="--", label="sample variance over N episodes")
         self.optimal = ax.axvline(0.0, color=PALETTE[2], linewidth=1.6, linestyle="-.",
                                   label=r"optimal $b^\ast_j$")
-        ax.axvline(value, color=PALETTE[7], linewidth=1.2, linestyle=":",
+        ax.axvline(value, color=PALETTE[7], linewidth=1.6, linestyle=":",
                    label=rf"$b = J(\theta) = {value:.3g}$")
         (self.point,) = ax.plot([0.0], [0.0], linestyle="none", marker="o", markersize=8,
                                 color=PALETTE[1], label="the slider's $b$")
