@@ -1,25 +1,23 @@
-"""Time the live widgets' callbacks: how long one control change takes to redraw.
+"""Time the live widgets: the first display, and how long one control change takes to redraw.
 
-Each widget is created once; then its controls are changed programmatically (as a slider drag
-would) and the whole callback is timed: new data for the artists, the Agg render of the
-figure to PNG, and the assignment to the ipywidgets.Image. Every timing alternates between two
-values so that each change is a real update, and the median over REPEATS changes is printed.
+*First display* is what a reader waits for after running a widget's cell: the factory call
+(exact quantities, the first draw, its Agg render) plus ``_repr_mimebundle_`` (the live view
+and the picture), without the web frames, which only the book build computes. The import of
+``pgtheory.viz`` is timed once, separately (a chapter imports it in an earlier cell).
 
-Cases:
+*Update* is one control change, as a slider drag would make it: new data for the artists,
+the Agg render to PNG and the assignment to the ipywidgets.Image. Each timing alternates
+between two values so that every change is a real update; the median over REPEATS changes is
+printed beside the first display of the same widget.
 
-* N explorer, N slider near N = 10,000 (pool cached, as after the first draw) and near 100;
-* N explorer, estimator change with the pool already cached, and with a fresh seed (the
-  first time a (seed, estimator, baseline) is seen it draws 1,000,000 episodes);
-* variance against N, baseline change (pools cached);
-* likelihood-ratio explorer, theta slider;
-* REINFORCE explorer, N slider at N = 1,000 (3 runs of 50 updates) and alpha slider at N = 10;
-* the static HTML of each widget (one-off, at display time): seconds and size.
+*Web version* (at build time only): seconds and size of each widget's precomputed frames.
 
-Run: ``python benchmarks/bench_widgets.py``. Prints medians; no pass/fail.
+Run: ``python benchmarks/bench_widgets.py``. Prints times; no pass/fail.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -27,9 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pgtheory.viz import widgets as W  # noqa: E402
 
-REPEATS = 21
+REPEATS = 15
 
 
 def median_ms(change: Callable[[int], None], repeats: int = REPEATS) -> float:
@@ -48,54 +45,59 @@ def setter(control: object, values: list[object]) -> Callable[[int], None]:
     return change
 
 
-def main() -> None:
-    print(f"median time per widget update over {REPEATS} changes (ms)")
-    explorer = W.n_explorer(rng=0, n_episodes=10_000)
-    explorer.n_slider.value = 9_000  # warm up: the pool for seed 0 is drawn here
-    rows = [
-        ("N explorer: N slider 10,000 <-> 8,913",
-         median_ms(setter(explorer.n_slider, [10_000, 8_913]))),
-        ("N explorer: N slider 100 <-> 89", median_ms(setter(explorer.n_slider, [100, 89]))),
-    ]
-    explorer.n_slider.value = 10_000
-    for estimator in ("reward_to_go", "total_return"):  # draw both pools once
-        explorer.estimator.value = estimator
-    rows.append(("N explorer: estimator change at N = 10,000, pools cached",
-                 median_ms(setter(explorer.estimator, ["reward_to_go", "total_return"]))))
-    rows.append(("N explorer: new seed at N = 10,000 (draws 1,000,000 episodes)",
-                 median_ms(lambda i: setattr(explorer.seed_box, "value", 100 + i), repeats=5)))
-
-    variance = W.variance_vs_n(rng=0)
-    for baseline in ("optimal", "none"):
-        variance.baseline.value = baseline
-    rows.append(("variance vs N: baseline change, pools cached",
-                 median_ms(setter(variance.baseline, ["optimal", "none"]))))
-
-    ratio = W.likelihood_ratio_explorer()
-    rows.append(("likelihood ratio: theta slider", median_ms(setter(ratio.theta_slider,
-                                                                    [1.0, -1.0]))))
-
-    reinforce = W.reinforce_explorer(n_episodes=1000, learning_rate=0.1)
-    rows.append(("REINFORCE: N slider 1,000 <-> 891 (3 runs x 50 updates)",
-                 median_ms(setter(reinforce.n_slider, [1000, 891]), repeats=9)))
-    reinforce.n_slider.value = 10
-    rows.append(("REINFORCE: alpha slider at N = 10",
-                 median_ms(setter(reinforce.alpha_slider, [0.1, 0.3]), repeats=9)))
-    width = max(len(name) for name, _ in rows)
-    for name, ms in rows:
-        print(f"  {name:<{width}}  {ms:8.1f}")
-
-    print("\nstatic HTML fallback (computed once when the widget is displayed)")
-    for name, make in (("N explorer", lambda: W.n_explorer(rng=0)),
-                       ("variance vs N", lambda: W.variance_vs_n(rng=0)),
-                       ("likelihood ratio", W.likelihood_ratio_explorer),
-                       ("REINFORCE", W.reinforce_explorer)):
-        widget = make()
+def first_display_ms(make: Callable[[], object]) -> tuple[float, object]:
+    """Median over 3 of factory + mimebundle (the live display), and the last widget made."""
+    times, widget = [], None
+    for _ in range(3):
         start = time.perf_counter()
-        html = widget.static_html()
+        widget = make()
+        widget._repr_mimebundle_()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times), widget
+
+
+def main() -> None:
+    os.environ.pop("PGTHEORY_WIDGET_FRAMES", None)  # a reader's kernel: no web frames
+    start = time.perf_counter()
+    from pgtheory import viz
+    print(f"import pgtheory.viz: {1e3 * (time.perf_counter() - start):.0f} ms (once per kernel)")
+
+    cases = [
+        ("N explorer", lambda: viz.n_explorer(rng=0, n_episodes=100),
+         lambda w: [("N slider 100 <-> 89", setter(w.inputs["n_episodes"], [100, 89])),
+                    ("N slider 10,000 <-> 8,913 (pool grown)",
+                     setter(w.inputs["n_episodes"], [10_000, 8_913])),
+                    ("estimator change (pools drawn)",
+                     setter(w.inputs["estimator"], ["reward_to_go", "total_return"]))]),
+        ("likelihood ratio", viz.likelihood_ratio_explorer,
+         lambda w: [("theta slider", setter(w.inputs["theta0"], [1.0, -1.0]))]),
+        ("REINFORCE", lambda: viz.reinforce_explorer(n_episodes=10, learning_rate=0.3),
+         lambda w: [("alpha slider at N = 10", setter(w.inputs["learning_rate"], [0.1, 0.3])),
+                    ("N slider 1,000 <-> 891 (3 runs x 50 updates)",
+                     setter(w.inputs["n_episodes"], [1000, 891]))]),
+        ("baseline explorer", viz.baseline_explorer,
+         lambda w: [("b slider", setter(w.inputs["baseline"], [1.0, 2.0])),
+                    ("estimator change (curve cached)",
+                     setter(w.inputs["estimator"], ["reward_to_go", "total_return"]))]),
+    ]
+    print(f"\n{'widget':<18} {'first display':>14}   update (median of {REPEATS} changes)")
+    widgets = {}
+    for name, make, updates in cases:
+        first, widget = first_display_ms(make)
+        widgets[name] = widget
+        rows = []
+        for label, change in updates(widget):
+            change(0), change(1)  # warm: draw what the first changes need
+            rows.append(f"{label}: {median_ms(change):.0f} ms")
+        print(f"{name:<18} {first:11.0f} ms   " + "; ".join(rows))
+
+    print("\nweb version (computed only by the book build)")
+    for name, widget in widgets.items():
+        start = time.perf_counter()
+        html = widget.web_html()
         seconds = time.perf_counter() - start
         frames = html.count('"src":"data:image/png')
-        print(f"  {name:<17} {seconds:5.1f} s  {len(html) / 1e3:7.0f} kB  {frames:3d} frames")
+        print(f"  {name:<18} {seconds:5.1f} s  {len(html) / 1e3:7.0f} kB  {frames:3d} frames")
 
 
 if __name__ == "__main__":

@@ -5,13 +5,16 @@ opens a page in headless Chromium (Playwright), aborts and counts every request 
 that local origin, moves the N slider with the keyboard and checks that the frame image and
 the printed standard deviation change, and that the page logged no console errors.
 
-Two books are checked:
+Three checks:
 
 * the real book's Monte Carlo chapter, ``book/monte_carlo.html`` in _build/html (the
   ``html_dir`` fixture; build the book first);
 * a throwaway one-page book built here with the repository's _config.yml, _static/ and the
   real build command, whose only cell displays ``viz.n_explorer()``; it tests the widget
-  machinery independently of the chapters' text.
+  machinery independently of the chapters' text;
+* every web widget of the real book, at 1280 px and 390 px wide: each control, moved, changes
+  the frame, no control sticks out of the page, and the readout keeps its columns
+  (``white-space: pre``); screenshots land in _build/screenshots/widgets/.
 
 The browser is the session's headless Chromium from tests/site/conftest.py (a missing browser is
 a test failure, not a skip: the static widgets would otherwise go unchecked).
@@ -31,7 +34,7 @@ from build_book import ROOT
 from build_book import main as build_book
 from site_server import serve as serve_directory
 
-STD_LINE = re.compile(r"empirical std of the estimates:\s*([0-9.e+-]+)")
+STD_LINE = re.compile(r"empirical sd of the estimates\s+([0-9.e+-]+)")
 
 THROWAWAY_CELL = """\
 from pgtheory import viz
@@ -157,3 +160,54 @@ def test_monte_carlo_chapter_n_explorer_moves_offline(
     page = html_dir / "book" / "monte_carlo.html"
     assert page.is_file(), f"{page} is missing: the Monte Carlo chapter was not built"
     check_n_explorer_page(browser, serve(html_dir), "book/monte_carlo.html")
+
+
+MOVE_EVERY_CONTROL_JS = """root => {
+  const image = root.querySelector('img.pgw-image');
+  const results = [];
+  for (const control of root.querySelectorAll('[data-pgw-control]')) {
+    const before = image.src;
+    const last = control.tagName === 'SELECT' ? control.options.length - 1 : Number(control.max);
+    control.value = String(Number(control.value) === last ? 0 : last);
+    control.dispatchEvent(new Event('input'));
+    control.dispatchEvent(new Event('change'));
+    results.push({name: control.dataset.pgwControl, changed: image.src !== before});
+  }
+  return results;
+}"""
+
+OVERFLOW_JS = """root => {
+  const page = document.documentElement.clientWidth;
+  return Array.from(root.querySelectorAll('input, select, label, output, img'))
+    .filter(e => e.getBoundingClientRect().right > page + 1).map(e => e.outerHTML.slice(0, 80));
+}"""
+
+
+def widget_pages(html_dir: Path) -> list[str]:
+    return sorted(str(p.relative_to(html_dir)) for p in (html_dir / "book").glob("*.html")
+                  if 'class="pgw-static"' in p.read_text())
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_web_widget_moves_and_fits(browser: object, serve: object, html_dir: Path,
+                                         width: int) -> None:
+    pages = widget_pages(html_dir)
+    assert len(pages) >= 3, f"expected the widget chapters, found {pages}"
+    base_url = serve(html_dir)
+    shots = html_dir.parent / "screenshots" / "widgets"
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base_url + "/")
+               else r.abort())
+    for path in pages:
+        page.goto(f"{base_url}/{path}", wait_until="load")
+        for i, widget in enumerate(page.locator("div.pgw-static").all()):
+            widget.scroll_into_view_if_needed()
+            widget.screenshot(path=str(shots / f"{Path(path).stem}-{i}-{width}px.png"))
+            assert widget.evaluate(OVERFLOW_JS) == [], f"{path}: controls stick out at {width}"
+            text = widget.locator(".pgw-text")
+            assert text.evaluate("e => getComputedStyle(e).whiteSpace") == "pre"
+            moved = widget.evaluate(MOVE_EVERY_CONTROL_JS)
+            assert moved and all(m["changed"] for m in moved), f"{path}: {moved}"
+    context.close()
