@@ -21,7 +21,7 @@ from pgtheory.viz.widgets import monte_carlo as nx
 from pgtheory.viz.widgets.base import LRUCache, Slider
 
 SD_LINE = re.compile(r"empirical sd of the estimates\s+([0-9.e+-]+)")
-PRED_LINE = re.compile(r"predicted σⱼ/√N = .*\s([0-9.e+-]+)$", re.MULTILINE)
+PRED_LINE = re.compile(r"predicted σ_j/√N = .*\s([0-9.e+-]+)$", re.MULTILINE)
 CHAIN = pg.chain_mdp()
 UNIFORM = np.zeros((4, 2))
 FACTORIES = {
@@ -154,7 +154,7 @@ def test_prediction_is_the_exact_one_episode_variance_over_n(explorer: nx.NExplo
     predicted = float(PRED_LINE.search(explorer.current.text).group(1))
     assert predicted == pytest.approx(np.sqrt(variance / 100), rel=1e-3)  # 4 digits printed
     assert explorer.view.band.get_width() / 2 == pytest.approx(np.sqrt(variance / 100))
-    assert "σⱼ" in explorer.current.text and "σ₁" not in explorer.current.text
+    assert "σ_j" in explorer.current.text and "σ₁" not in explorer.current.text
 
 
 def test_empirical_sd_matches_the_exact_prediction(explorer: nx.NExplorer) -> None:
@@ -177,7 +177,7 @@ def test_optimal_baseline_is_the_exact_b_star_at_every_n(explorer: nx.NExplorer)
     assert explorer.baselines[("total_return", "exact_optimal")] == pytest.approx(b_star)
     explorer.inputs["n_episodes"].value = 1
     explorer.inputs["baseline"].value = "exact_optimal"
-    assert f"b*ⱼ = {b_star:.4g}, exact" in explorer.current.text
+    assert f"b*_j = {b_star:.4g}, exact" in explorer.current.text
     variance = pg.exact_estimator_variance(CHAIN, UNIFORM, baseline=float(b_star))[0, 0]
     assert explorer.predicted_sd(1, "total_return", "exact_optimal") == pytest.approx(
         np.sqrt(variance))

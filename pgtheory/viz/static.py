@@ -192,6 +192,31 @@ def _script_json(payload: object) -> str:
     return text.replace("</", "<\\/")
 
 
+def _control_html(uid: str, control: Control) -> list[str]:
+    """The labelled native control of one Control: a range with its value, or a select."""
+    esc = html.escape
+    cid = f"{uid}-{control.name}"
+    parts = ['<div class="pgw-control">', f'<label for="{cid}">{esc(control.label)}</label>']
+    if control.kind == "range":
+        labels = esc(json.dumps(list(control.options)), quote=True)
+        shown = esc(control.options[control.initial])
+        parts.append(
+            f'<input type="range" id="{cid}" data-pgw-control="{control.name}" '
+            f'min="0" max="{len(control.options) - 1}" step="1" '
+            f'value="{control.initial}" data-pgw-labels="{labels}" '
+            f'aria-valuetext="{shown}">'
+        )
+        parts.append(f'<output id="{cid}-value" for="{cid}">{shown}</output>')
+    else:
+        parts.append(f'<select id="{cid}" data-pgw-control="{control.name}">')
+        for i, option in enumerate(control.options):
+            selected = " selected" if i == control.initial else ""
+            parts.append(f'<option value="{i}"{selected}>{esc(option)}</option>')
+        parts.append("</select>")
+    parts.append("</div>")
+    return parts
+
+
 def frames_html(
     title: str,
     controls: Sequence[Control],
@@ -237,26 +262,7 @@ def frames_html(
         '<div class="pgw-controls">',
     ]
     for control in controls:
-        cid = f"{uid}-{control.name}"
-        parts.append('<div class="pgw-control">')
-        parts.append(f'<label for="{cid}">{esc(control.label)}</label>')
-        if control.kind == "range":
-            labels = esc(json.dumps(list(control.options)), quote=True)
-            shown = esc(control.options[control.initial])
-            parts.append(
-                f'<input type="range" id="{cid}" data-pgw-control="{control.name}" '
-                f'min="0" max="{len(control.options) - 1}" step="1" '
-                f'value="{control.initial}" data-pgw-labels="{labels}" '
-                f'aria-valuetext="{shown}">'
-            )
-            parts.append(f'<output id="{cid}-value" for="{cid}">{shown}</output>')
-        else:
-            parts.append(f'<select id="{cid}" data-pgw-control="{control.name}">')
-            for i, option in enumerate(control.options):
-                selected = " selected" if i == control.initial else ""
-                parts.append(f'<option value="{i}"{selected}>{esc(option)}</option>')
-            parts.append("</select>")
-        parts.append("</div>")
+        parts += _control_html(uid, control)
     parts.append("</div>")
     parts.append('<figure class="pgw-figure">')
     parts.append(

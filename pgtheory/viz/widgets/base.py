@@ -56,7 +56,7 @@ METADATA_KEY = "pgtheory_widget"
 LIVE_DPI = 100
 WEB_DPI = 90
 #: Width of every live slider: the track stays >= 250 px next to its value readout.
-SLIDER_WIDTH = "380px"
+SLIDER_WIDTH = "420px"
 
 
 def frames_requested() -> bool:

@@ -206,7 +206,7 @@ class BaselineExplorer(FigureWidget):
             (f"sample variance, N = {self.n_episodes:,} (seed {rng})",
              f"{fmt(variance)} ± {fmt(se)}"),
             ("exact variance at b = 0", fmt(self.exact_variance(estimator, 0.0))),
-            (f"exact variance at b*ⱼ = {fmt(b_star)}", fmt(self.exact_variance(estimator,
+            (f"exact variance at b*_j = {fmt(b_star)}", fmt(self.exact_variance(estimator,
                                                                              b_star))),
             (f"exact variance at b = J(θ) = {fmt(self.value)}",
              fmt(self.exact_variance(estimator, self.value))),

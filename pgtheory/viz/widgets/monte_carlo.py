@@ -185,14 +185,14 @@ class NExplorer(FigureWidget):
                 f"(seed {rng})"]
         rows += table([
             ("empirical sd of the estimates", fmt(float(means.std(ddof=1)))),
-            (f"predicted σⱼ/√N = √({fmt(variance)}/{n_episodes:,})",
+            (f"predicted σ_j/√N = √({fmt(variance)}/{n_episodes:,})",
              fmt(self.predicted_sd(n_episodes, estimator, baseline))),
             ("mean of the estimates", fmt(float(means.mean()))),
-            (f"exact ∂J/∂θⱼ, j = ({s}, {a})", fmt(self.exact)),
+            (f"exact ∂J/∂θ_j, j = ({s}, {a})", fmt(self.exact)),
         ])
         b = self.baselines[(estimator, baseline)]
         if baseline == "exact_optimal":
-            rows.append(f"baseline b*ⱼ = {fmt(b)}, exact (pg.optimal_baseline), at every N")
+            rows.append(f"baseline b*_j = {fmt(b)}, exact (pg.optimal_baseline), at every N")
         elif baseline == "expected_return":
             rows.append(f"baseline b = J(θ) = {fmt(b)}")
         outside = 1.0 - counts.sum() / len(means)
