@@ -34,7 +34,7 @@ from build_book import ROOT
 from build_book import main as build_book
 from site_server import serve as serve_directory
 
-STD_LINE = re.compile(r"empirical sd of the estimates\s+([0-9.e+-]+)")
+STD_LINE = re.compile(r"sd of the estimates\s+([0-9.e+-]+)")
 
 THROWAWAY_CELL = """\
 from pgtheory import viz

@@ -202,8 +202,8 @@ class BaselineExplorer(FigureWidget):
         se = float(np.sqrt(max(np.mean(deviations**4) - variance**2, 0.0) / len(estimates)))
         rows = [f"b = {b:+.3f}, {dict(ESTIMATORS)[estimator]}, j = ({s}, {a})"]
         rows += table([
-            ("exact variance of one episode's estimate", fmt(at_b)),
-            (f"sample variance, N = {self.n_episodes:,} (seed {rng})",
+            ("exact variance of g_j", fmt(at_b)),
+            (f"sample variance, N = {self.n_episodes:,}, seed {rng}",
              f"{fmt(variance)} ± {fmt(se)}"),
             ("exact variance at b = 0", fmt(self.exact_variance(estimator, 0.0))),
             (f"exact variance at b*_j = {fmt(b_star)}", fmt(self.exact_variance(estimator,

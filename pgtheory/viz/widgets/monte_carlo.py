@@ -181,10 +181,9 @@ class NExplorer(FigureWidget):
               estimator: str, baseline: str) -> str:
         s, a = self.coordinate
         variance = self.variance[(estimator, baseline)]
-        rows = [f"N = {n_episodes:,} episodes per estimate, {len(means):,} estimates "
-                f"(seed {rng})"]
+        rows = [f"N = {n_episodes:,}: {len(means):,} estimates (seed {rng})"]
         rows += table([
-            ("empirical sd of the estimates", fmt(float(means.std(ddof=1)))),
+            ("sd of the estimates", fmt(float(means.std(ddof=1)))),
             (f"predicted σ_j/√N = √({fmt(variance)}/{n_episodes:,})",
              fmt(self.predicted_sd(n_episodes, estimator, baseline))),
             ("mean of the estimates", fmt(float(means.mean()))),
@@ -192,12 +191,12 @@ class NExplorer(FigureWidget):
         ])
         b = self.baselines[(estimator, baseline)]
         if baseline == "exact_optimal":
-            rows.append(f"baseline b*_j = {fmt(b)}, exact (pg.optimal_baseline), at every N")
+            rows.append(f"b*_j = {fmt(b)}: exact (pg.optimal_baseline), any N")
         elif baseline == "expected_return":
             rows.append(f"baseline b = J(θ) = {fmt(b)}")
         outside = 1.0 - counts.sum() / len(means)
         if outside > 0:
-            rows.append(f"{100 * outside:.1f}% of the estimates fall outside the plotted range")
+            rows.append(f"{100 * outside:.1f}% of the estimates fall outside the axis")
         return "\n".join(rows)
 
     def _alt(self, means: np.ndarray, n_episodes: int, predicted: float,

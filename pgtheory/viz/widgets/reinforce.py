@@ -116,13 +116,13 @@ class ReinforceExplorer(FigureWidget):
             line.set_ydata(curve)
         view.title.set_text(f"N = {n_episodes:,} episodes per update, α = {learning_rate:.3g}")
         finals = ", ".join(f"{c[-1]:.2f}" for c in curves)
-        text = (
+        text = "\n".join([
             f"after K = {self.n_updates} updates (N = {n_episodes:,}, α = {learning_rate:.3g}, "
-            f"{self.runs} runs from seed {rng}):\n"
-            f"exact gradient ascent  J = {exact[-1]:.2f}\n"
-            f"REINFORCE runs         J = {finals}\n"
-            f"episodes used per run: {n_episodes * self.n_updates:,}"
-        )
+            f"seed {rng})",
+            f"{'exact gradient ascent':<22} J = {exact[-1]:.2f}",
+            f"{f'REINFORCE, {self.runs} runs':<22} J = {finals}",
+            f"{'episodes per run':<22} {n_episodes * self.n_updates:,}",
+        ])
         alt = (
             f"Learning curves of the exact objective over {self.n_updates} updates, starting at "
             f"J = {self.j0:.2f}. Exact gradient ascent with step size {learning_rate:.3g} ends "
