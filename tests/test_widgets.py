@@ -177,7 +177,7 @@ def test_optimal_baseline_is_the_exact_b_star_at_every_n(explorer: nx.NExplorer)
     assert explorer.baselines[("total_return", "exact_optimal")] == pytest.approx(b_star)
     explorer.inputs["n_episodes"].value = 1
     explorer.inputs["baseline"].value = "exact_optimal"
-    assert f"b*_j = {b_star:.4g}, exact" in explorer.current.text
+    assert f"b*_j = {b_star:.4g}: exact" in explorer.current.text
     variance = pg.exact_estimator_variance(CHAIN, UNIFORM, baseline=float(b_star))[0, 0]
     assert explorer.predicted_sd(1, "total_return", "exact_optimal") == pytest.approx(
         np.sqrt(variance))
