@@ -12,6 +12,9 @@ printed beside the first display of the same widget.
 
 *Web version* (at build time only): seconds and size of each widget's precomputed frames.
 
+Each time is printed as wall time and, in brackets, this process's CPU time: on a machine
+shared with other work the wall time grows with the load, the CPU time much less.
+
 Run: ``python benchmarks/bench_widgets.py``. Prints times; no pass/fail.
 """
 
@@ -29,14 +32,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 REPEATS = 15
 
 
-def median_ms(change: Callable[[int], None], repeats: int = REPEATS) -> float:
-    """Median wall time in ms of change(i) for i = 0..repeats-1."""
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        change(i)
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+def timed(action: Callable[[], object]) -> tuple[float, float, object]:
+    """Wall and CPU seconds of action(), and its result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def ms(wall_cpu: tuple[float, float]) -> str:
+    return f"{1e3 * wall_cpu[0]:.0f} ms ({1e3 * wall_cpu[1]:.0f} CPU)"
+
+
+def median_ms(change: Callable[[int], None], repeats: int = REPEATS) -> tuple[float, float]:
+    """Median wall and CPU seconds of change(i) for i = 0..repeats-1."""
+    times = [timed(lambda i=i: change(i))[:2] for i in range(repeats)]
+    return (statistics.median(t[0] for t in times), statistics.median(t[1] for t in times))
 
 
 def setter(control: object, values: list[object]) -> Callable[[int], None]:
@@ -45,22 +55,21 @@ def setter(control: object, values: list[object]) -> Callable[[int], None]:
     return change
 
 
-def first_display_ms(make: Callable[[], object]) -> tuple[float, object]:
+def first_display(make: Callable[[], object]) -> tuple[tuple[float, float], object]:
     """Median over 3 of factory + mimebundle (the live display), and the last widget made."""
-    times, widget = [], None
-    for _ in range(3):
-        start = time.perf_counter()
+    def display() -> object:
         widget = make()
         widget._repr_mimebundle_()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times), widget
+        return widget
+    runs = [timed(display) for _ in range(3)]
+    return ((statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)),
+            runs[-1][2])
 
 
 def main() -> None:
     os.environ.pop("PGTHEORY_WIDGET_FRAMES", None)  # a reader's kernel: no web frames
-    start = time.perf_counter()
-    from pgtheory import viz
-    print(f"import pgtheory.viz: {1e3 * (time.perf_counter() - start):.0f} ms (once per kernel)")
+    wall, cpu, viz = timed(lambda: __import__("pgtheory.viz").viz)
+    print(f"import pgtheory.viz: {ms((wall, cpu))}, once per kernel")
 
     cases = [
         ("N explorer", lambda: viz.n_explorer(rng=0, n_episodes=100),
@@ -80,24 +89,22 @@ def main() -> None:
                     ("estimator change (curve cached)",
                      setter(w.inputs["estimator"], ["reward_to_go", "total_return"]))]),
     ]
-    print(f"\n{'widget':<18} {'first display':>14}   update (median of {REPEATS} changes)")
+    print(f"\nfirst display, and updates (median of {REPEATS} changes)")
     widgets = {}
     for name, make, updates in cases:
-        first, widget = first_display_ms(make)
+        first, widget = first_display(make)
         widgets[name] = widget
-        rows = []
+        print(f"  {name}: first display {ms(first)}")
         for label, change in updates(widget):
             change(0), change(1)  # warm: draw what the first changes need
-            rows.append(f"{label}: {median_ms(change):.0f} ms")
-        print(f"{name:<18} {first:11.0f} ms   " + "; ".join(rows))
+            print(f"      {label}: {ms(median_ms(change))}")
 
     print("\nweb version (computed only by the book build)")
     for name, widget in widgets.items():
-        start = time.perf_counter()
-        html = widget.web_html()
-        seconds = time.perf_counter() - start
+        wall, cpu, html = timed(widget.web_html)
         frames = html.count('"src":"data:image/png')
-        print(f"  {name:<18} {seconds:5.1f} s  {len(html) / 1e3:7.0f} kB  {frames:3d} frames")
+        print(f"  {name:<18} {wall:5.1f} s ({cpu:4.1f} CPU)  {len(html) / 1e3:5.0f} kB  "
+              f"{frames:3d} frames")
 
 
 if __name__ == "__main__":

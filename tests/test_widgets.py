@@ -292,6 +292,10 @@ def test_sample_variance_follows_the_exact_curve(baselines: object) -> None:
     exact, sampled = baselines.view.exact.get_ydata(), baselines.view.sampled.get_ydata()
     for i in (0, 40, 80):
         assert sampled[i] == pytest.approx(exact[i], rel=0.25)
+    # the curve is the parabola through three b; off those b it is still the sample variance
+    for i in (13, 57):
+        direct = baselines.sample_estimates(0, "total_return", float(baselines.view.b[i]))
+        assert sampled[i] == pytest.approx(direct.var(ddof=1), rel=1e-9)
 
 
 def test_b_slider_moves_the_point_along_the_curve(baselines: object) -> None:

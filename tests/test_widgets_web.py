@@ -239,9 +239,13 @@ def test_tools_and_widgets_agree_on_the_names() -> None:
     import build_book
     import prime_cache
 
+    import pgtheory
+
     assert prime_cache.WIDGET_KEY == base.METADATA_KEY
     assert prime_cache.FRAMES_ENV == base.FRAMES_ENV
     assert build_book.build_environment()[base.FRAMES_ENV] == "1"
+    package = Path(pgtheory.__file__).parent
+    assert prime_cache.source_fingerprint(package) == base.source_fingerprint()
 
 
 def test_prime_cache_leaves_widget_notebooks_to_the_build() -> None:
@@ -254,5 +258,7 @@ def test_prime_cache_leaves_widget_notebooks_to_the_build() -> None:
     assert needs_frames(notebook)
     cell.outputs[0]["data"]["text/html"] = "<div>frames</div>"
     assert not needs_frames(notebook)
+    assert not needs_frames(notebook, base.source_fingerprint())
+    assert needs_frames(notebook, "drawn-by-other-sources"), "stale frames must be redrawn"
     plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
     assert not needs_frames(plain)

@@ -12,13 +12,16 @@ widget and a picture of its first frame, not the web version's frames, which a w
 when the environment variable PGTHEORY_WIDGET_FRAMES is set (pgtheory/viz/widgets/base.py).
 tools/build_book.py sets it and the build executes those notebooks itself (then caches them,
 frames included). A widget output is recognised by its output metadata key
-`pgtheory_widget`, written by every widget (`METADATA_KEY`).
+`pgtheory_widget`, written by every widget (`METADATA_KEY`), which also holds a hash of the
+pgtheory sources that drew it (`source_fingerprint`): tools/build_book.py uses it to drop a
+cached notebook whose frames older sources drew.
 
 Usage: python tools/prime_cache.py book/a.ipynb book/b.ipynb ...
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,9 +42,22 @@ def widget_outputs(notebook: Any) -> list[dict]:
             if WIDGET_KEY in output.get("metadata", {})]
 
 
-def needs_frames(notebook: Any) -> bool:
-    """True if NOTEBOOK displays a widget whose output lacks the web frames (text/html)."""
-    return any("text/html" not in output.get("data", {}) for output in widget_outputs(notebook))
+def needs_frames(notebook: Any, fingerprint: str | None = None) -> bool:
+    """True if NOTEBOOK displays a widget whose output lacks the web frames (text/html) or,
+    when FINGERPRINT is given, whose frames other pgtheory sources drew."""
+    return any("text/html" not in output.get("data", {})
+               or fingerprint is not None
+               and output["metadata"][WIDGET_KEY].get("source") != fingerprint
+               for output in widget_outputs(notebook))
+
+
+def source_fingerprint(package_dir: Path) -> str:
+    """pgtheory.viz.widgets.base.source_fingerprint for the package in PACKAGE_DIR."""
+    digest = hashlib.sha1()
+    for path in sorted(package_dir.resolve().rglob("*.py")):
+        digest.update(path.relative_to(package_dir.resolve()).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def main(paths: list[str]) -> int:

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import hashlib
 import html
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -39,7 +42,7 @@ from ..style import use_book_style
 __all__ = [
     "FRAMES_ENV", "RUN_LINE", "METADATA_KEY", "LIVE_DPI", "WEB_DPI", "SLIDER_WIDTH",
     "Slider", "Choice", "Seed", "Readout", "FigureWidget", "LRUCache",
-    "frames_requested", "book_style", "mdp_and_logits", "check_coordinate",
+    "frames_requested", "source_fingerprint", "book_style", "mdp_and_logits", "check_coordinate",
     "constant_baseline", "baseline_key", "estimator_key", "fmt", "table", "BASELINES", "ESTIMATORS",
 ]
 
@@ -57,6 +60,21 @@ LIVE_DPI = 100
 WEB_DPI = 90
 #: Width of every live slider: the track stays >= 250 px next to its value readout.
 SLIDER_WIDTH = "420px"
+
+
+@functools.lru_cache(maxsize=1)
+def source_fingerprint() -> str:
+    """A hash of pgtheory's Python sources, which the web frames are a function of.
+
+    Written into every widget output's metadata; tools/build_book.py drops a cached notebook
+    whose widgets were drawn by other sources (tools/prime_cache.py computes the same hash).
+    """
+    root = Path(pg.__file__).resolve().parent
+    digest = hashlib.sha1()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def frames_requested() -> bool:
@@ -357,7 +375,8 @@ class FigureWidget(widgets.VBox):
         if frames_requested():
             data["text/html"] = self.web_html()
         metadata = {METADATA_KEY: {"title": self.title, "settings": self.settings(),
-                                   "readout": self.current.text}}
+                                   "readout": self.current.text,
+                                   "source": source_fingerprint()}}
         return data, metadata
 
     def __repr__(self) -> str:
