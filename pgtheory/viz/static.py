@@ -124,7 +124,14 @@ def _palette_image(image: object, colours: int, keep: Iterable[tuple[int, int, i
 
     adaptive = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT,
                               dither=Image.Dither.NONE).getpalette()[: 3 * colours]
-    entries = list(keep) + [tuple(adaptive[i : i + 3]) for i in range(0, len(adaptive), 3)]
+    keep = list(dict.fromkeys(keep))
+    # an adaptive colour next to a kept one would take some of its pixels (Pillow's mapping to
+    # a palette is approximate): leave those out
+    def near(colour: tuple[int, ...]) -> bool:
+        return any(max(abs(a - b) for a, b in zip(colour, k, strict=True)) <= 8 for k in keep)
+
+    entries = keep + [c for c in (tuple(adaptive[i : i + 3]) for i in range(0, len(adaptive), 3))
+                      if not near(c)]
     entries = list(dict.fromkeys(entries))[:256]
     palette = Image.new("P", (1, 1))
     palette.putpalette([c for entry in entries for c in entry])
