@@ -28,10 +28,10 @@ RUN_TIMEOUT_MS = 300_000  # run all cells of one chapter on a loaded 2-core mach
 UPDATE_TIMEOUT_MS = 60_000
 MIN_TRACK_PX = 250
 
-# (notebook, the title the explorer shows, the label of its N slider)
+# (notebook, the title the explorer shows, the label above its N slider)
 EXPLORERS = [
-    ("monte_carlo.ipynb", "N explorer", "episodes per estimate N"),
-    ("reinforce.ipynb", "REINFORCE", "episodes per update N"),
+    ("monte_carlo.ipynb", "N explorer", "episodes per estimate"),
+    ("reinforce.ipynb", "REINFORCE", "episodes per update"),
 ]
 
 # Records, every 10 ms, when each code cell finished (its execution count appeared) and when the
@@ -152,7 +152,10 @@ def test_live_explorer_in_jupyterlab(lab, browser, first_display, notebook: str,
         widths = [round(t.bounding_box()["width"]) for t in tracks.all()]
         assert min(widths) >= MIN_TRACK_PX, f"slider tracks of {widths} px (need >= 250)"
 
-        slider = explorer.locator(".widget-hslider", has_text=n_label)
+        # each control sits in a box with its label above it (pgtheory/viz/widgets/base.py)
+        labelled = explorer.locator(".widget-vbox", has=page.locator(".widget-label",
+                                                                     has_text=n_label))
+        slider = labelled.last.locator(".widget-hslider")
         assert slider.count() == 1, f"no slider labelled {n_label!r} in the explorer"
         handle = slider.locator("[role=slider]")
         image = explorer.locator("img.widget-image")
