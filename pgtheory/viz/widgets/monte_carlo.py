@@ -4,8 +4,7 @@ The histogram shows many N-episode estimates of one coordinate j = (s, a) of the
 the means of consecutive blocks of one pool of one-episode estimates
 (:class:`pgtheory.EstimatePool`), beside the exact gradient and the band exact +- sigma_j /
 sqrt(N) of eq. `mc-variance` (book/monte_carlo), with sigma_j^2 the exact variance of one
-episode's estimate (eq. `monte_carlo-one-episode-variance`,
-:func:`pgtheory.exact_estimator_variance`).
+episode's estimate of coordinate j (:func:`pgtheory.exact_estimator_variance`).
 
 Every baseline offered is a constant, so one episode's estimate is defined at every N,
 N = 1 included: b = 0, b = J(theta), or the exact optimal b*_j of eq. `optimal-baseline`
