@@ -55,9 +55,10 @@ def test_landscape_has_labels_legend_and_plots_the_slice(plane: tuple) -> None:
     assert "J" in ax.get_title()
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x label", "y label")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        r"exact gradient $\nabla J$ (projected)", r"$\theta_0$ ($x = y = 0$)"]
+        r"exact gradient $(\partial J/\partial x, \partial J/\partial y)$",
+        r"$\theta_0$ ($x = y = 0$)"]
     assert fig.axes[1].get_ylabel() == r"$J(\theta)$"  # the colour bar
-    # The arrows are the projected exact gradient on the interior of the coarse grid.
+    # The arrows: the gradient restricted to the plane, on the interior of the coarse grid.
     quiver = next(c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver))
     coarse = np.linspace(-2.0, 2.0, 5)[1:-1]
     _, grad_x, grad_y = objective_slice(mdp, theta0, u, v, coarse, coarse)

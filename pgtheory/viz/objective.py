@@ -3,9 +3,10 @@
 J is a function of every logit, ``theta: (S, A)``, so a picture shows a plane
 through parameter space: theta(x, y) = theta0 + x u + y v for two directions
 u, v of shape (S, A). On that plane J(x, y) = J(theta(x, y)) and, by the chain
-rule, its gradient is (<grad J, u>, <grad J, v>), the exact gradient projected
-on the two directions. Values come from :func:`pgtheory.expected_return`
-(eq. `backward-induction`) and :func:`pgtheory.exact_gradient`.
+rule, its gradient is (<grad J, u>, <grad J, v>): the gradient of J restricted to the
+plane (not an orthogonal projection of grad J unless u and v are orthonormal). Values
+come from :func:`pgtheory.expected_return` (eq. `backward-induction`) and
+:func:`pgtheory.exact_gradient`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ __all__ = ["objective_landscape", "objective_slice"]
 def objective_slice(
     mdp: TabularMDP, theta0: Any, u: Any, v: Any, xs: Any, ys: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """J and its projected gradient on the plane theta0 + x u + y v.
+    """J and its gradient restricted to the plane theta0 + x u + y v.
 
     Parameters
     ----------
@@ -88,7 +89,7 @@ def objective_landscape(
     -------
     matplotlib.figure.Figure
         One axes with the contours (a colour bar labelled J), the arrows of
-        the projected gradient (legend entry "exact gradient"), and theta0
+        the restricted gradient (legend entry "exact gradient"), and theta0
         marked (legend entry naming it).
     """
     grid = np.linspace(-extent, extent, resolution)
@@ -103,7 +104,7 @@ def objective_landscape(
     cx, cy = np.meshgrid(coarse, coarse)
     ax.quiver(cx, cy, grad_x, grad_y, color="white", edgecolor=PALETTE[7], linewidth=0.6,
               angles="xy", pivot="tail", width=0.006,
-              label=r"exact gradient $\nabla J$ (projected)")
+              label=r"exact gradient $(\partial J/\partial x, \partial J/\partial y)$")
     ax.plot([0.0], [0.0], marker="o", markersize=9, color=PALETTE[7], linestyle="none",
             markerfacecolor="white", label=r"$\theta_0$ ($x = y = 0$)")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title, aspect="equal")
