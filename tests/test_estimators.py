@@ -227,7 +227,7 @@ def test_optimal_baseline_is_the_ratio_of_moments():
 def test_reward_to_go_reduces_total_variance_on_these_mdps(mdp, theta):
     # Not a theorem for every MDP (dropped past-reward terms have mean zero but can
     # covary with the rest); it holds on the chain and these random MDPs, by a wide
-    # margin (0.5-0.7x total variance), which is what chapter 7 shows.
+    # margin (0.5-0.7x total variance), which is what book/reward_to_go shows.
     for baseline in (None, "optimal"):
         total, to_go = (
             pg.exact_estimator_variance(mdp, theta, estimator=e, baseline=baseline).sum()

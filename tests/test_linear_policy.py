@@ -132,7 +132,7 @@ def test_episode_average_differs_from_pooled_step_average_by_total_steps_over_n(
 
 
 def _stop_or_continue_example():
-    """Worked example of chapter 8: one feature (bias only), actions 0 = stop, 1 = continue.
+    """Worked example of book/cartpole: one feature (bias only), actions 0 = stop, 1 = continue.
 
     Every step pays 1; 'stop' ends the episode; the horizon is 2 steps. At W = 0 the three
     trajectories are (stop) w.p. 1/2, (continue, stop) and (continue, continue) w.p. 1/4 each;

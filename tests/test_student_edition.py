@@ -160,8 +160,8 @@ def test_every_registered_stub_follows_its_exercise_once(student):
 
 
 def test_the_implementation_exercises_have_stubs():
-    for label in ("ex-factorization-4", "ex-monte_carlo-2", "ex-variance_reduction-3",
-                  "ex-reinforce-2"):
+    for label in ("ex-factorization-4", "ex-monte_carlo-2", "ex-reward_to_go-1",
+                  "ex-reinforce-2", "ex-baselines-2"):
         assert label in student_edition.STUBS
 
 
@@ -342,4 +342,4 @@ def test_default_run_leaves_out_the_instructor_guide(tmp_path):
         assert student_edition.main(["--out", str(tmp_path)]) == 0
     written = {path.stem for path in tmp_path.glob("*.ipynb")}
     assert "instructor_guide" not in written
-    assert {"theorem", "monte_carlo", "variance_reduction"} <= written
+    assert {"theorem", "monte_carlo", "reward_to_go", "baselines"} <= written

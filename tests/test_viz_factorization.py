@@ -34,7 +34,7 @@ def test_bars_are_the_terms_side_by_side_and_the_legend_gives_log_p() -> None:
     assert [ax.get_title() for ax in fig.axes] == list(PANELS)
     assert fig.get_suptitle() and "log-probability" in initial_ax.get_ylabel()
     assert policy_ax.get_xlabel() == "step $t$"
-    for i, mdp in enumerate(mdps):  # one bar container per MDP in every panel, in order
+    for i in range(len(mdps)):  # one bar container per MDP in every panel, in order
         initial, policy, dynamics = terms[i]
         np.testing.assert_allclose([b.get_height() for b in initial_ax.containers[i]], [initial])
         np.testing.assert_allclose([b.get_height() for b in policy_ax.containers[i]], policy)

@@ -21,7 +21,7 @@ def test_histogram_draws_estimates_exact_line_and_normal_curve() -> None:
     estimates = np.random.default_rng(0).normal(-0.6, 0.2, size=500)
     fig = viz.plot_estimate_histogram(estimates, exact=-0.6, exact_variance=4.0, n_episodes=100)
     ax = fig.axes[0]
-    assert ax.get_title() == "Monte Carlo estimates centre on the exact gradient (N = 100)"
+    assert ax.get_title() == "Monte Carlo estimates centre on the exact gradient ($N = 100$)"
     assert "N" in ax.get_xlabel() and ax.get_ylabel() == "density"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("exact gradient -0.6000" in lab for lab in labels)

@@ -1,4 +1,4 @@
-"""Figures of chapter 7: each draws the numbers it is given, titled, labelled and with a legend."""
+"""Figures of book/baselines: each draws the numbers it is given, titled, labelled, legended."""
 
 import matplotlib
 
@@ -47,7 +47,7 @@ def test_estimate_histograms_share_bins_and_mark_the_exact_value() -> None:
     estimates = {"wide": rng.normal(0.6, 0.3, 2000), "narrow": rng.normal(0.6, 0.1, 2000)}
     fig = plot_estimate_histograms(estimates, exact=0.6, n_episodes=20, bins=30)
     ax = fig.axes[0]
-    assert ax.get_title() == "Same centre, narrower spread (N = 20 episodes per estimate)"
+    assert ax.get_title() == "Same centre, narrower spread ($N = 20$ episodes per estimate)"
     assert "$\\hat g_N$" in ax.get_xlabel() and ax.get_ylabel() == "density"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0] == f"wide (sd {estimates['wide'].std(ddof=1):.3f})"

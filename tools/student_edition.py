@@ -106,8 +106,8 @@ def reinforce_update(theta, grad, learning_rate):
 
 checks.check_reinforce_update(reinforce_update)
 ''',
-    "ex-variance_reduction-2": '''\
-# Exercise ex-variance_reduction-2, in code: reward-to-go with a baseline b_t(s_t), eq. (baseline).
+    "ex-baselines-2": '''\
+# Exercise ex-baselines-2: reward-to-go with a state-dependent baseline b_t(s_t), eq. (baseline).
 # The check also sums your estimator exactly over every trajectory: is it unbiased?
 import numpy as np
 import pgtheory as pg
@@ -122,8 +122,8 @@ def baseline_estimate(theta, states, actions, rewards, baseline):
 
 checks.check_baseline_estimator(baseline_estimate)
 ''',
-    "ex-variance_reduction-3": '''\
-# Exercise ex-variance_reduction-3: the reward-to-go, eq. (reward-to-go).
+    "ex-reward_to_go-1": '''\
+# Exercise ex-reward_to_go-1: the reward-to-go, eq. (reward-to-go).
 import numpy as np
 from pgtheory import checks
 

@@ -41,8 +41,8 @@ def learning_curves_figure(episode_returns: Sequence[np.ndarray]) -> Figure:
                label=f"solved: {SOLVED_THRESHOLD:g}")
     ax.set_xlim(0, episodes[-1])
     ax.set_ylim(0, 520)
-    ax.set_xlabel("episode $k$")
-    ax.set_ylabel(f"mean return of episodes $k-{SOLVED_WINDOW - 1}$ to $k$")
+    ax.set_xlabel("episodes played")
+    ax.set_ylabel(f"mean return of the last {SOLVED_WINDOW} episodes")
     ax.set_title("REINFORCE with a linear softmax policy on CartPole-v1")
     ax.legend(loc="lower right")
     return fig

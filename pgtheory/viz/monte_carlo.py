@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .style import PALETTE
+from .style import PALETTE, tex_number
 
 __all__ = ["plot_estimate_histogram", "plot_standard_deviation"]
 
@@ -53,7 +53,7 @@ def plot_estimate_histogram(
     estimates = np.asarray(estimates, dtype=float)
     fig, ax = plt.subplots()
     ax.hist(estimates, bins=bins, density=True, color=PALETTE[4], alpha=0.7,
-            label=f"{estimates.size:,} estimates, N = {n_episodes:,} each")
+            label=f"{estimates.size:,} estimates, $N = {tex_number(n_episodes)}$ each")
     sd = np.sqrt(exact_variance / n_episodes)
     grid = np.linspace(exact - 4.5 * sd, exact + 4.5 * sd, 400)
     density = np.exp(-0.5 * ((grid - exact) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
@@ -64,7 +64,8 @@ def plot_estimate_histogram(
                label=f"mean of the estimates {estimates.mean():+.4f}")
     ax.set_xlabel(f"estimate $\\hat g_N$ of {coordinate}")
     ax.set_ylabel("density")
-    ax.set_title(f"Monte Carlo estimates centre on the exact gradient (N = {n_episodes:,})")
+    ax.set_title("Monte Carlo estimates centre on the exact gradient "
+                 f"($N = {tex_number(n_episodes)}$)")
     ax.legend(loc="upper left", fontsize=9)
     return fig
 

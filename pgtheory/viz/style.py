@@ -16,6 +16,15 @@ PALETTE: tuple[str, ...] = (
 )
 
 
+def tex_number(n: int) -> str:
+    """An integer with thousands separators for maths mode: 20000 -> ``20{,}000``.
+
+    Inside ``$...$`` matplotlib's mathtext (like TeX) spaces a bare comma as punctuation;
+    ``{,}`` keeps it tight, so ``f"$N = {tex_number(n)}$"`` reads "N = 20,000".
+    """
+    return f"{int(n):,}".replace(",", "{,}")
+
+
 def use_book_style() -> None:
     """Set matplotlib's defaults for the book: palette, font sizes, grid, figure size."""
     mpl.rcParams.update({

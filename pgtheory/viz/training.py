@@ -21,6 +21,8 @@ from .style import PALETTE
 __all__ = ["plot_learning_curves"]
 
 _LINESTYLES = ("-", "-.", (0, (5, 1.5)), (0, (1, 1)))
+#: Styles of the horizontal reference levels, one per level: no two levels look alike.
+_LEVEL_STYLES = (("grey", ":"), (PALETTE[5], (0, (6, 2, 1, 2))), ("dimgrey", (0, (2, 3))))
 
 
 def plot_learning_curves(
@@ -39,14 +41,15 @@ def plot_learning_curves(
     Parameters
     ----------
     runs : mapping label -> (x, returns)
-        ``x``: ndarray(float), shape (G+1,), the horizontal coordinate of each iterate (the
-        step g, or the episodes used so far); ``returns``: ndarray(float), shape
+        ``x``: ndarray(float), shape (K+1,), the horizontal coordinate of each iterate (the
+        update k, or the episodes used so far); ``returns``: ndarray(float), shape
         (n_seeds, K+1), exact J(theta_k) of each seed's run.
     reference : mapping label -> (x, returns), optional
-        Noiseless curves (e.g. exact gradient ascent), ``returns`` of shape (G+1,); drawn in
+        Noiseless curves (e.g. exact gradient ascent), ``returns`` of shape (K+1,); drawn in
         black, dashed.
     levels : mapping label -> float, optional
-        Horizontal lines (e.g. the best achievable J), drawn dotted in grey.
+        Horizontal lines (e.g. the best achievable J), each with its own colour and dash
+        pattern (at most three).
     title, xlabel : str
     spread : {"range", "lines"}
         ``"range"``: the median over seeds as a line and the band from the lowest to the highest
@@ -92,8 +95,11 @@ def plot_learning_curves(
     for label, (x, returns) in (reference or {}).items():
         ax.plot(np.asarray(x, dtype=float), np.asarray(returns, dtype=float), color="black",
                 ls="--", lw=1.5, label=label)
-    for label, level in (levels or {}).items():
-        ax.axhline(level, color="grey", ls=":", lw=1.5, label=label)
+    if len(levels or {}) > len(_LEVEL_STYLES):
+        raise ValueError(f"levels: at most {len(_LEVEL_STYLES)} reference lines can be told "
+                         f"apart; got {len(levels)}")
+    for (label, level), (color, style) in zip((levels or {}).items(), _LEVEL_STYLES, strict=False):
+        ax.axhline(level, color=color, ls=style, lw=1.5, label=label)
     ax.set_xscale(xscale)
     if np.isfinite(x_range).all() and x_range[0] < x_range[1]:
         ax.set_xlim(*x_range)  # the runs' span: no empty margin, no negative symlog decades
