@@ -55,7 +55,7 @@ def plot_log_prob_terms(
     if len(terms) != len(names):
         raise ValueError(f"got {len(terms)} sets of terms but {len(names)} names; expected "
                          "one name per MDP")
-    fig, axes = plt.subplots(1, 3, sharey=True, figsize=(10.0, 4.2), layout="constrained",
+    fig, axes = plt.subplots(1, 3, sharey=True, figsize=(7.6, 4.4), layout="constrained",
                              gridspec_kw={"width_ratios": [1.0, 3.0, 2.5]})
     width = 0.8 / len(terms)
     for i, ((initial, policy, dynamics), name) in enumerate(zip(terms, names, strict=True)):
@@ -82,5 +82,5 @@ def plot_log_prob_terms(
     axes[0].set_ylabel("log-probability term")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
                ncol=len(terms), fontsize=10)
-    fig.suptitle("The same episode under two MDPs: the policy terms are identical")
+    fig.suptitle("One episode under two MDPs: the policy terms are identical")
     return fig
