@@ -319,11 +319,12 @@ def test_every_equation_in_the_table_is_defined_in_its_document():
 
 def test_hints_are_rendered_from_the_table():
     assert cite("reward-to-go") == f"eq. reward-to-go ({EQUATIONS['reward-to-go']})"
-    assert cite("baseline", "reward-to-go") == (
-        f"eqs. baseline and reward-to-go ({EQUATIONS['baseline']})")
+    assert cite("grad-log-traj", "softmax-score") == (
+        f"eqs. grad-log-traj and softmax-score ({EQUATIONS['softmax-score']})")
     assert cite("mc-estimate", "pg-theorem") == (
         "eq. mc-estimate (book/monte_carlo); eq. pg-theorem (book/theorem)")
-    assert section("doubled-gradient") == 'the section "A doubled gradient" (book/theorem)'
+    assert section("doubled-gradient") == (
+        'the section "A doubled gradient (optional)" (book/theorem)')
     result = checks.check_reward_to_go(lambda r: np.cumsum(r, axis=1), verbose=False)
     assert result.message.endswith(f"Hint: re-read {cite('reward-to-go')}.")
 

@@ -22,9 +22,9 @@ The checks, what your function takes and returns, and the equation each one test
 - ``check_reinforce_estimator``: ``fn(theta, states, actions, rewards) -> (S, A)``; eq.
   mc-estimate (book/monte_carlo).
 - ``check_reward_to_go``: ``fn(rewards) -> (n, H)``; eq. reward-to-go
-  (book/variance_reduction).
+  (book/reward_to_go).
 - ``check_baseline_estimator``: ``fn(theta, states, actions, rewards, baseline) -> (S, A)``;
-  eq. baseline (book/variance_reduction).
+  eq. baseline (book/baselines).
 - ``check_reinforce_update``: ``fn(theta, grad, learning_rate) -> new theta``; eq.
   reinforce-update (book/reinforce).
 - ``check_surrogate_loss``: ``fn(theta, states, actions, rewards, baseline) -> L``, a JAX

@@ -1,6 +1,6 @@
 """``check_baseline_estimator``: the reward-to-go gradient estimate with a baseline that depends
-on the step and the state, eq. baseline (book/variance_reduction) with G_t from eq.
-reward-to-go (book/variance_reduction):
+on the step and the state, eq. baseline (book/baselines) with G_t from eq.
+reward-to-go (book/reward_to_go):
 
     g_N = (1/N) sum_n sum_t grad log pi(a_t^n | s_t^n) (G_t^n - b_t(s_t^n)).
 
@@ -49,7 +49,7 @@ def baseline_estimator_case(theta: Any, states: Any, actions: Any, rewards: Any,
                             *, mdp: Any = None, description: str | None = None,
                             protected: Iterable[str] | None = None) -> Case:
     """A case for :func:`check_baseline_estimator`: ``fn(theta, states, actions, rewards,
-    baseline)`` is compared with eq. baseline (book/variance_reduction).
+    baseline)`` is compared with eq. baseline (book/baselines).
 
     Parameters
     ----------
@@ -203,8 +203,8 @@ def check_baseline_estimator(
 ) -> CheckResult:
     """Check your reward-to-go gradient estimate with a state-dependent baseline b_t(s_t).
 
-    Tests eq. baseline (book/variance_reduction) with G_t from eq. reward-to-go
-    (book/variance_reduction) and the baseline a function of the step and the state:
+    Tests eq. baseline (book/baselines) with G_t from eq. reward-to-go
+    (book/reward_to_go) and the baseline a function of the step and the state:
     g_N = (1/N) sum_n sum_t grad log pi(a_t^n | s_t^n) (G_t^n - b_t(s_t^n)).
 
     Parameters

@@ -17,8 +17,8 @@ EQUATIONS: dict[str, str] = {
     "grad-log-traj": "book/factorization",
     "pg-theorem": "book/theorem",
     "mc-estimate": "book/monte_carlo",
-    "reward-to-go": "book/variance_reduction",
-    "baseline": "book/variance_reduction",
+    "reward-to-go": "book/reward_to_go",
+    "baseline": "book/baselines",
     "reinforce-update": "book/reinforce",
     "surrogate-loss": "book/surrogate",
     "stop-gradient": "book/surrogate",
@@ -26,17 +26,16 @@ EQUATIONS: dict[str, str] = {
 
 #: Sections the messages point at: name -> (heading, document).
 SECTIONS: dict[str, tuple[str, str]] = {
-    "doubled-gradient": ("A doubled gradient", "book/theorem"),
+    "doubled-gradient": ("A doubled gradient (optional)", "book/theorem"),
     "episodes-not-steps": ("The average runs over episodes, not over time steps",
                            "book/monte_carlo"),
-    "state-not-action": ("A baseline may depend on the state, not on the action",
-                         "book/variance_reduction"),
+    "state-not-action": ("A baseline must not depend on the action", "book/baselines"),
 }
 
 
 def cite(*labels: str) -> str:
-    """``eq. reward-to-go (book/variance_reduction)``; equations of one document are grouped:
-    ``eqs. baseline and reward-to-go (book/variance_reduction)``.
+    """``eq. reward-to-go (book/reward_to_go)``; equations of one document are grouped:
+    ``eqs. grad-log-traj and softmax-score (book/factorization)``.
 
     Raises ``KeyError`` for a label missing from :data:`EQUATIONS`.
     """
@@ -50,6 +49,6 @@ def cite(*labels: str) -> str:
 
 
 def section(name: str) -> str:
-    """``the section "A doubled gradient" (book/theorem)``."""
+    """``the section "A doubled gradient (optional)" (book/theorem)``."""
     heading, document = SECTIONS[name]
     return f'the section "{heading}" ({document})'

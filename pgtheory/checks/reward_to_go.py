@@ -1,5 +1,5 @@
 """``check_reward_to_go``: the reward-to-go of every step of every episode, eq. reward-to-go
-(book/variance_reduction), undiscounted:
+(book/reward_to_go), undiscounted:
 
     G_t = sum_{t'=t}^{H} r_{t'}.
 """
@@ -27,7 +27,7 @@ CHECK = "check_reward_to_go"
 def reward_to_go_case(rewards: Any, *, description: str | None = None,
                       protected: Iterable[str] | None = None) -> Case:
     """A case for :func:`check_reward_to_go`: ``fn(rewards)`` is compared with eq.
-    reward-to-go (book/variance_reduction).
+    reward-to-go (book/reward_to_go).
 
     Parameters
     ----------
@@ -110,7 +110,7 @@ def check_reward_to_go(fn: Callable[[np.ndarray], Any], *, cases: Iterable[Case]
                        verbose: bool = True) -> CheckResult:
     """Check your reward-to-go G_t = sum_{t'=t}^{H} r_{t'} for every step of every episode.
 
-    Tests eq. reward-to-go (book/variance_reduction), undiscounted.
+    Tests eq. reward-to-go (book/reward_to_go), undiscounted.
 
     Parameters
     ----------
