@@ -398,7 +398,7 @@ def optimal_baseline(
 def leave_one_out_optimal_baseline(weighted_scores: Any, scores: Any) -> np.ndarray:
     """The leave-one-out estimate of the optimal constant baseline, for every episode.
 
-    Implements the sample version of eq. `optimal-baseline` (book/variance_reduction) that
+    Implements the sample version of eq. `optimal-baseline` (book/baselines) that
     ``baseline="optimal"`` uses everywhere in pgtheory: for episode i and coordinate j,
 
         b_ij = sum_{n != i} Y_nj B_nj / sum_{n != i} B_nj^2   (0 where the denominator is 0),
