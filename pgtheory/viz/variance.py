@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .style import PALETTE
+from .style import PALETTE, tex_number
 
 __all__ = ["plot_variance_bars", "plot_estimate_histograms"]
 
@@ -118,6 +118,7 @@ def plot_estimate_histograms(
     ax.set_xlabel(f"estimate $\\hat g_N$ of {coordinate}")
     ax.set_ylabel("density")
     ax.set_ylim(0, ax.get_ylim()[1] * 1.45)  # headroom: the legend sits above the peaks
-    ax.set_title(f"Same centre, narrower spread (N = {n_episodes:,} episodes per estimate)")
+    ax.set_title("Same centre, narrower spread "
+                 f"($N = {tex_number(n_episodes)}$ episodes per estimate)")
     ax.legend(loc="upper left", fontsize=9)
     return fig
