@@ -29,6 +29,8 @@ from pgtheory.viz import static
 from pgtheory.viz.static import Control, Frame, frames_html
 from pgtheory.viz.widgets import base
 
+BOOK_DIR = Path(__file__).resolve().parents[1] / "book"
+
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SMALL = {  # small versions of each widget: the same code, fewer or cheaper frames
@@ -262,3 +264,17 @@ def test_prime_cache_leaves_widget_notebooks_to_the_build() -> None:
     assert needs_frames(notebook, "drawn-by-other-sources"), "stale frames must be redrawn"
     plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
     assert not needs_frames(plain)
+
+
+@pytest.mark.parametrize("path", sorted(BOOK_DIR.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_committed_notebooks_carry_no_web_frames(path: Path) -> None:
+    """The web frames belong to the book build only. A committed widget output must be what a
+    live display stores (the picture, the markdown fallback and the pgtheory_widget metadata),
+    never the web frames (text/html, hundreds of kB) nor an output of an older widget."""
+    nb = nbformat.read(path, as_version=4)
+    bad = [
+        index for index, cell in enumerate(nb.cells) for output in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        and ("text/html" in output["data"] or base.METADATA_KEY not in output.get("metadata", {}))
+    ]
+    assert bad == [], f"{path.name}: widget outputs of cells {bad} are not live displays' outputs"
