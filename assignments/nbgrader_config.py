@@ -1,6 +1,6 @@
 """nbgrader's configuration for the book's graded assignments.
 
-`make assignments` (tools/assignments.py) copies this file into the course directory,
+`make assignments` (tools/build_assignments.py) copies this file into the course directory,
 _build/assignments/, next to source/, release/ and gradebook.db: run nbgrader there
 (`cd _build/assignments && nbgrader formgrader`, or on JupyterHub as nbgrader's documentation
 describes) and it reads this file. Everything here is one of nbgrader's documented options.
