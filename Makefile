@@ -18,7 +18,7 @@ NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-saniti
 # is added so that the dispatch also changes on CPUs without AVX-512.
 OTHER_KERNELS := NPY_DISABLE_CPU_FEATURES="AVX512_SPR AVX512_ICL X86_V4 X86_V3" OPENBLAS_NUM_THREADS=1
 
-.PHONY: book test setup serve notebooks lint clean student pdf lab install-cells
+.PHONY: book test setup serve notebooks lint clean assignments grade student pdf lab install-cells
 
 setup: $(STAMP) $(AXE)
 
@@ -35,9 +35,13 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
-## Read it: build the book (executes every notebook; outputs cached in _build/.jupyter_cache)
+## Read it: build the book (executes every notebook; outputs cached in _build/.jupyter_cache),
+## then the student edition (no solutions; its notebooks are the assignments' release versions)
+## in _build/html/student/ from the same cache
 book: $(STAMP)
 	$(PY) tools/build_book.py
+	$(PY) tools/build_assignments.py
+	$(PY) tools/build_student_edition.py
 	@echo
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 	@echo "Serve it with:  $(PY) -m http.server -d _build/html 8000   then open http://localhost:8000"
@@ -51,6 +55,8 @@ test: $(STAMP) $(AXE)
 	$(PY) -m pytest tests/jupyterlab -p no:cacheprovider
 	$(PY) tools/prime_cache.py $(NOTEBOOKS)
 	$(PY) tools/build_book.py
+	$(PY) tools/build_assignments.py --no-copy
+	$(PY) tools/build_student_edition.py
 	$(PY) tools/build_pdf.py
 	$(PY) -m pytest tests/site tests/test_pdf.py
 
@@ -80,9 +86,21 @@ lint: $(STAMP)
 clean:
 	rm -rf _build
 
-## Teach with it: student notebooks (solutions removed, self-check stubs) in _build/student/
-student: $(STAMP)
-	$(PY) tools/student_edition.py
+## Teach with it: the graded assignments (nbgrader), one per chapter with implementation
+## exercises, in _build/assignments/: source/ (instructor versions), release/ (student versions;
+## also copied to assignments/student/book/, committed, for Colab and Binder)
+assignments: $(STAMP)
+	$(PY) tools/build_assignments.py
+
+## Autograde SUBMISSIONS=<folder>, one subfolder per student, with nbgrader: writes
+## _build/assignments/grades.csv and feedback in _build/assignments/feedback/<student>/
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder with one folder per student>"; exit 2; }
+	$(PY) tools/build_assignments.py --no-copy
+	$(PY) tools/grade.py "$(SUBMISSIONS)"
+
+## The student notebooks: an alias of `make assignments` (release/ is what students get)
+student: assignments
 
 ## The PDF of the whole book (needs TeX: see README.md) in _build/latex/, then its checks
 pdf: $(STAMP)

@@ -130,7 +130,7 @@ class Score:
                     f"the cell that defines it (a cell that raises stops before the `def`).")
         fn = self.namespace[name]
         if not callable(fn):
-            return f"`{name}` is a {type(fn).__name__}, not a function."
+            return f"`{name}` is not a function; it is of type {type(fn).__name__}."
         return fn
 
     def _add(self, description: str, points: float, earned: bool, message: str) -> Part:
