@@ -22,7 +22,8 @@ version (stubs, no solutions, no hidden tests) to `_build/assignments/release/<n
 release notebooks are also copied to `assignments/student/book/`, committed, which the student
 edition's Colab and Binder buttons open.
 
-Usage: python tools/build_assignments.py [--course DIR] [--no-copy] [chapter ...]   (`make assignments`)
+Usage: python tools/build_assignments.py [--course DIR] [--no-copy] [book/<chapter>.md ...]
+(`make assignments`)
 """
 
 from __future__ import annotations

@@ -1,0 +1,200 @@
+"""End to end: simulated submissions graded by nbgrader (tools/grade.py), every assignment.
+
+One class is graded once (module fixture), with these students:
+
+- ``reference`` hands in the instructor versions (the worked solutions): full marks;
+- ``blank`` hands in the release versions untouched: zero;
+- ``hidden_only`` hands in, for every assignment, an answer that passes every visible test but
+  not the hidden ones (WRONG below): partial marks, the hidden part's hint in the feedback;
+- ``garbage`` loops forever and writes to standard error; ``killer`` stops the kernel and hands
+  in nothing else: zero, with a message, and the grader goes on.
+
+The grading takes a few seconds per notebook (a kernel each); the number of notebooks is
+3 per assignment plus 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import build_assignments as tool  # tools/, put on sys.path by conftest.py
+import grade as grader
+import nbformat
+import pytest
+
+# nbgrader (0.9.6) warns from inside its gradebook when a kernel died mid-grading.
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+
+#: assignment -> (answer cell id, an answer right on the visible tests only, text its feedback
+#: must show). Each is a mistake students make: code that works on the arrays of the visible
+#: cases and breaks on a list, on three actions, on float32.
+WRONG = {
+    "factorization": ("ex-factorization-4-answer", '''\
+def my_score(theta, states, actions):
+    pi = pg.softmax_policy(theta)
+    n, horizon = states.shape
+    out = np.zeros((n,) + theta.shape)
+    for i in range(n):
+        for t in range(horizon):
+            s, a = states[i, t], actions[i, t]
+            out[i, s, a] += 1 - pi[s, a]          # two actions only: the other one is 1 - a
+            out[i, s, 1 - a] -= pi[s, 1 - a]
+    return out
+''', "three actions (S=5, A=3, H=6)"),
+    "monte_carlo": ("ex-monte_carlo-2-answer", '''\
+def mc_estimate(theta, states, actions, rewards):
+    returns = rewards.sum(axis=1)
+    return (returns[:, None, None] * pg.score(theta, states, actions)).mean(axis=0)
+''', "'list' object has no attribute 'sum'"),
+    "variance_reduction": ("ex-variance_reduction-3-answer", '''\
+def my_reward_to_go(rewards):
+    return np.cumsum(rewards[:, ::-1], axis=1)[:, ::-1]
+''', "rewards as a Python list"),
+}
+
+GARBAGE = ("variance_reduction", "ex-variance_reduction-3-answer", '''\
+import sys
+import warnings
+
+print("debugging output", file=sys.stderr)
+warnings.warn("a warning at the top level")
+
+
+def my_reward_to_go(rewards):
+    while True:
+        pass
+''')
+KILLER = ("monte_carlo", "ex-monte_carlo-2-answer", "import os\nos._exit(1)\n")
+
+
+def with_answer(notebook: nbformat.NotebookNode, grade_id: str, source: str):
+    notebook = nbformat.from_dict(notebook)
+    cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+             == grade_id]
+    assert len(cells) == 1, grade_id
+    cells[0].source = source
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    assignments = [a.name for a in tool.write_assignments(tool.chapters_of(), course,
+                                                           copies=None)]
+    submissions = tmp_path_factory.mktemp("submissions")
+
+    def hand_in(student: str, name: str, notebook) -> None:
+        folder = submissions / student / name
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+
+    for name in assignments:
+        source = nbformat.read(course / "source" / name / f"{name}.ipynb", 4)
+        release = nbformat.read(course / "release" / name / f"{name}.ipynb", 4)
+        hand_in("reference", name, source)
+        hand_in("blank", name, release)
+        if name in WRONG:
+            grade_id, answer, _ = WRONG[name]
+            hand_in("hidden_only", name, with_answer(release, grade_id, answer))
+    for student, (name, grade_id, answer) in (("garbage", GARBAGE), ("killer", KILLER)):
+        release = nbformat.read(course / "release" / name / f"{name}.ipynb", 4)
+        hand_in(student, name, with_answer(release, grade_id, answer))
+    outcomes = grader.grade(submissions, course)
+    grader.write_csv(outcomes, course / "grades.csv")
+    grader.write_feedback(outcomes, course)
+    with (course / "grades.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    return course, assignments, rows
+
+
+def points(rows, student, assignment):
+    mine = [r for r in rows if r["student"] == student and r["assignment"] == assignment]
+    assert mine, (student, assignment)
+    return sum(float(r["points"]) for r in mine), sum(float(r["max_points"]) for r in mine)
+
+
+def feedback(course: Path, student: str) -> str:
+    return (course / "feedback" / student / "feedback.md").read_text(encoding="utf-8")
+
+
+def test_every_assignment_has_a_wrong_answer(graded) -> None:
+    _, assignments, _ = graded
+    assert sorted(WRONG) == sorted(assignments)
+
+
+def test_grade_table_has_a_row_per_student_assignment_and_exercise(graded) -> None:
+    course, assignments, rows = graded
+    assert list(rows[0]) == list(grader.FIELDS)
+    exercises = {a: [grade_id for grade_id, _ in grader.graded_cells(course, a)]
+                 for a in assignments}
+    for student in ("reference", "blank", "hidden_only", "garbage", "killer"):
+        for assignment in assignments:
+            mine = [r["exercise"] for r in rows
+                    if r["student"] == student and r["assignment"] == assignment]
+            assert mine == exercises[assignment], (student, assignment)
+
+
+def test_reference_solutions_get_full_marks(graded) -> None:
+    _, assignments, rows = graded
+    for assignment in assignments:
+        got, possible = points(rows, "reference", assignment)
+        assert got == possible > 0, assignment
+
+
+def test_blank_release_gets_zero_and_is_told_it_is_the_stub(graded) -> None:
+    course, assignments, rows = graded
+    for assignment in assignments:
+        assert points(rows, "blank", assignment)[0] == 0, assignment
+    assert "still the stub" in feedback(course, "blank")
+
+
+def test_hidden_tests_catch_what_the_visible_ones_do_not(graded) -> None:
+    """Partial marks: every visible part passed, a hidden part failed, with its hint."""
+    course, assignments, rows = graded
+    text = feedback(course, "hidden_only")
+    for assignment in assignments:
+        got, possible = points(rows, "hidden_only", assignment)
+        assert 0 < got < possible, assignment
+        section = text.split(f"## {assignment}:")[1].split("\n## ")[0]
+        lines = [line for line in section.splitlines() if re.match(r"[✓✗] ex-", line)]
+        visible = [line for line in lines if "hidden" not in line]
+        hidden = [line for line in lines if "hidden" in line]
+        assert visible and all(line.startswith("✓") for line in visible), section
+        assert any(line.startswith("✗") for line in hidden), section
+        assert WRONG[assignment][2] in section, section
+
+
+def test_garbage_costs_points_with_a_message(graded) -> None:
+    course, _, rows = graded
+    name = GARBAGE[0]
+    assert points(rows, "garbage", name)[0] == 0
+    assert "did not return within" in feedback(course, "garbage")
+
+
+def test_a_notebook_that_kills_its_kernel_scores_zero_and_grading_goes_on(graded) -> None:
+    course, assignments, rows = graded
+    text = feedback(course, "killer")
+    assert points(rows, "killer", KILLER[0])[0] == 0
+    assert "could not run this notebook" in text
+    others = [a for a in assignments if a != KILLER[0]]
+    assert all("no notebook" in text.split(f"## {a}:")[1].split("\n## ")[0] for a in others)
+
+
+def test_feedback_shows_hints_but_not_the_hidden_tests(graded) -> None:
+    course, assignments, _ = graded
+    for assignment in assignments:
+        html = (course / "feedback" / "hidden_only" / assignment / f"{assignment}.html")
+        page = html.read_text(encoding="utf-8")
+        assert "hidden cases" in page          # the hidden part's printed line and hint
+        assert "BEGIN HIDDEN TESTS" not in page and "hidden_theta" not in page \
+            and "hidden =" not in page
+
+
+def test_missing_release_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "student").mkdir()
+    with pytest.raises(SystemExit, match="make assignments"):
+        grader.grade(tmp_path, tmp_path / "no-course")
+    shutil.rmtree(tmp_path / "student")
