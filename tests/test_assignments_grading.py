@@ -49,6 +49,25 @@ def mc_estimate(theta, states, actions, rewards):
     returns = rewards.sum(axis=1)
     return (returns[:, None, None] * pg.score(theta, states, actions)).mean(axis=0)
 ''', "'list' object has no attribute 'sum'"),
+    "reinforce": ("ex-reinforce-2-answer", '''\
+def reinforce_update(theta, grad, learning_rate):
+    return theta + learning_rate * grad
+
+
+def my_reinforce(mdp, theta_start, n_episodes, n_updates, learning_rate, rng):
+    rng = np.random.default_rng(0)             # a fresh generator, not the one passed in
+    thetas = [theta_start]
+    for _ in range(n_updates):
+        g = pg.gradient_samples(mdp, thetas[-1], n_episodes=n_episodes, rng=rng).mean(axis=0)
+        thetas.append(reinforce_update(thetas[-1], g, learning_rate))
+    return thetas
+''', "differs from pg.reinforce's"),
+    "lqr": ("ex-lqr-3-answer", '''\
+def my_score(gain, log_std, x, u):
+    sigma = np.exp(log_std)
+    eps = (u - gain @ x) / sigma
+    return np.outer(eps / sigma, x), eps**2 - 1
+''', "unsupported operand"),
     "variance_reduction": ("ex-variance_reduction-3-answer", '''\
 def my_reward_to_go(rewards):
     return np.cumsum(rewards[:, ::-1], axis=1)[:, ::-1]
