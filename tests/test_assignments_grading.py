@@ -76,6 +76,13 @@ def my_visitation(mdp, theta, discount):
     d[pg.terminal_states(mdp)] = 0
     return d
 ''', "Singular matrix"),
+    "surrogate": ("ex-surrogate-2-answer", '''\
+def my_surrogate(theta, states, actions, rewards, baseline):
+    log_probs = jax.nn.log_softmax(theta, axis=-1)[states, actions]
+    to_go = jnp.cumsum(rewards[:, ::-1], axis=1)[:, ::-1]
+    psi = jax.lax.stop_gradient(to_go - baseline(theta)[states])
+    return -(log_probs * psi).sum() / states.shape[0]
+''', "rewards as a Python list"),
     "other_code": ("ex-other_code-2-answer", '''\
 def returns(rewards, last_value, terminated, truncated, gamma):
     gamma = 0.9                                 # the exercise's discount, hard-coded

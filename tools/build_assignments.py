@@ -40,6 +40,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
+from install_cell import MARKER as INSTALL_MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -197,7 +198,7 @@ def _markdown(source: str, grade_id: str) -> nbformat.NotebookNode:
 def _install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     """The chapter's hidden first cell that installs pgtheory on Colab when it is missing."""
     for cell in notebook.cells:
-        if cell.cell_type == "code" and "%pip install" in cell.source:
+        if cell.cell_type == "code" and INSTALL_MARKER in cell.source:
             return cell
     return None
 
