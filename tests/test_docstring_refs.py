@@ -3,7 +3,8 @@
 The package cites the book by equation label and document, ``eq. `reward-to-go`
 (book/reward_to_go)``, never by chapter number, which changes whenever chapters move
 (CONTRIBUTING.md). This test reads every string and comment of ``pgtheory/`` (docstrings, the
-checks' message tables, comments) and the exercise stubs of ``tools/student_edition.py``, and
+checks' message tables, comments) and the code of the cells the chapters mark for the graded
+assignments (answers and tests, tools/build_assignments.py), and
 fails when
 
 * a cited label (``eq. `label```, ``eq. ``label````, ``eq. (label)``, ``eq. label``,
@@ -22,7 +23,7 @@ import re
 import tokenize
 from pathlib import Path
 
-import student_edition  # tools/, put on sys.path by conftest.py
+import jupytext
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,10 +91,14 @@ def package_texts() -> list[tuple[str, int, str]]:
     return texts
 
 
-def stub_texts() -> list[tuple[str, int, str]]:
-    """(``tools/student_edition.py STUBS[label]``, 1, code) of every exercise stub."""
-    return [(f"tools/student_edition.py STUBS[{key!r}]", 1, code)
-            for key, code in student_edition.STUBS.items()]
+def assignment_texts() -> list[tuple[str, int, str]]:
+    """(``book/<chapter>.md assignment cell k``, 1, code) of every cell marked for grading."""
+    texts = []
+    for path in sorted((ROOT / "book").glob("*.md")):
+        cells = [c for c in jupytext.read(path).cells if "assignment" in c.metadata]
+        texts += [(f"book/{path.name} assignment cell {k}", 1, c.source)
+                  for k, c in enumerate(cells)]
+    return texts
 
 
 def citations(text: str) -> list[tuple[int, str, str | None]]:
@@ -116,7 +121,7 @@ def at(where: str, line: int, text: str, offset: int) -> str:
     return f"{where}:{line + text[:offset].count(chr(10))}"
 
 
-TEXTS = package_texts() + stub_texts()
+TEXTS = package_texts() + assignment_texts()
 
 
 def test_the_book_has_labels_and_documents() -> None:

@@ -27,6 +27,7 @@ import argparse
 import csv
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +102,11 @@ def grade(submissions: Path, course: Path = COURSE) -> list[Outcome]:
                       if p.is_dir() and not p.name.startswith("."))
     if not students:
         raise SystemExit(f"error: {submissions} has no student folders (one per student)")
+    if submissions.resolve().is_relative_to(course.resolve()):
+        # e.g. nbgrader's own submitted/ after `nbgrader collect`: copied before it is replaced
+        copy = Path(tempfile.mkdtemp(prefix="submissions-"))
+        shutil.copytree(submissions, copy, dirs_exist_ok=True)
+        submissions = copy
     for stale in ("submitted", "autograded", "feedback"):
         shutil.rmtree(course / stale, ignore_errors=True)
     api = nbgrader_api(course)
