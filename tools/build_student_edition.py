@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 from build_assignments import COURSE, STUDENT_COPIES
-from build_book import STRICT_FLAGS, print_failure_reports
+from build_book import STRICT_FLAGS, build_environment, print_failure_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "_build" / "student-edition"
@@ -113,7 +113,7 @@ def main() -> int:
     jb = Path(sys.executable).with_name("jb")
     command = [str(jb), "build", str(ROOT), "--path-output", str(WORK), "--config",
                str(config_path), "--toc", str(toc_path), *STRICT_FLAGS]
-    result = subprocess.run(command, cwd=ROOT)
+    result = subprocess.run(command, cwd=ROOT, env=build_environment())
     if result.returncode != 0:
         print_failure_reports(WORK)
         print(f"\nStudent edition build FAILED (exit {result.returncode}).")
