@@ -6,7 +6,7 @@ reward-to-go, or a wrong sign). `tools/grade.py` then autogrades them all and wr
 as `make grade` does. Beside it, for scale, the same kind of notebook is executed without
 nbgrader (nbclient, one kernel each): the ratio is the grader's overhead.
 
-Usage: python benchmarks/bench_grading.py [--students 30] [--assignment variance_reduction]
+Usage: python benchmarks/bench_grading.py [--students 30] [--assignment reward_to_go]
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import build_assignments  # noqa: E402
 import grade  # noqa: E402
 
 MISTAKES = {
-    "variance_reduction": ("ex-variance_reduction-3-answer",
-                           "def my_reward_to_go(rewards):\n"
-                           "    return np.cumsum(rewards, axis=1)\n"),
+    "reward_to_go": ("ex-reward_to_go-1-answer",
+                     "def my_reward_to_go(rewards):\n"
+                     "    return np.cumsum(rewards, axis=1)\n"),
     "monte_carlo": ("ex-monte_carlo-2-answer",
                     "def mc_estimate(theta, states, actions, rewards):\n"
                     "    return -(np.asarray(rewards).sum(axis=1)[:, None, None]\n"
@@ -43,7 +43,7 @@ MISTAKES = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
-    parser.add_argument("--assignment", default="variance_reduction", choices=sorted(MISTAKES))
+    parser.add_argument("--assignment", default="reward_to_go", choices=sorted(MISTAKES))
     parser.add_argument("--plain", type=int, default=5,
                         help="notebooks executed without nbgrader, for the ratio")
     args = parser.parse_args()

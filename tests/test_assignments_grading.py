@@ -5,7 +5,8 @@ One class is graded once (module fixture), with these students:
 - ``reference`` hands in the instructor versions (the worked solutions): full marks;
 - ``blank`` hands in the release versions untouched: zero;
 - ``hidden_only`` hands in, for every assignment, an answer that passes every visible test but
-  not the hidden ones (WRONG below): partial marks, the hidden part's hint in the feedback;
+  not the hidden ones (WRONG below), and the worked solutions of the assignment's other
+  exercises: partial marks, the hidden part's hint in the feedback;
 - ``garbage`` loops forever and writes to standard error; ``killer`` stops the kernel and hands
   in nothing else: zero, with a message, and the grader goes on.
 
@@ -92,13 +93,20 @@ def returns(rewards, last_value, terminated, truncated, gamma):
         out.append(ret)
     return np.array(out[::-1])
 ''', "your weights differ from pg.time_limit_returns"),
-    "variance_reduction": ("ex-variance_reduction-3-answer", '''\
+    "reward_to_go": ("ex-reward_to_go-1-answer", '''\
 def my_reward_to_go(rewards):
     return np.cumsum(rewards[:, ::-1], axis=1)[:, ::-1]
 ''', "rewards as a Python list"),
+    "baselines": ("ex-baselines-2-answer", '''\
+def baseline_estimate(theta, states, actions, rewards, baseline):
+    G = pg.reward_to_go(rewards)
+    steps = np.arange(states.shape[1])
+    weights = G - baseline[steps, states]
+    return pg.score(theta, states, actions, weights=weights).mean(axis=0)
+''', "'list' object has no attribute 'shape'"),
 }
 
-GARBAGE = ("variance_reduction", "ex-variance_reduction-3-answer", '''\
+GARBAGE = ("reward_to_go", "ex-reward_to_go-1-answer", '''\
 import sys
 import warnings
 
@@ -139,9 +147,9 @@ def graded(tmp_path_factory):
         release = nbformat.read(course / "release" / name / f"{name}.ipynb", 4)
         hand_in("reference", name, source)
         hand_in("blank", name, release)
-        if name in WRONG:
+        if name in WRONG:  # the other exercises of the assignment answered right
             grade_id, answer, _ = WRONG[name]
-            hand_in("hidden_only", name, with_answer(release, grade_id, answer))
+            hand_in("hidden_only", name, with_answer(source, grade_id, answer))
     for student, (name, grade_id, answer) in (("garbage", GARBAGE), ("killer", KILLER)):
         release = nbformat.read(course / "release" / name / f"{name}.ipynb", 4)
         hand_in(student, name, with_answer(release, grade_id, answer))

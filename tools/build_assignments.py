@@ -51,6 +51,8 @@ STUDENT_COPIES = ROOT / "assignments" / "student" / "book"
 
 ROLES = ("setup", "answer", "tests")
 SCHEMA_VERSION = 3  # nbgrader's cell-metadata schema
+#: nbgrader's refusal to change the cells of an assignment that has graded submissions.
+_GRADED_BEFORE = "because there are submissions associated with it"
 
 _EXERCISE = re.compile(r"^(?P<fence>:{3,})\{exercise\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
                        re.MULTILINE | re.DOTALL)
@@ -327,6 +329,17 @@ def write_assignments(chapters: list[Path], course: Path = COURSE, *,
         source.mkdir(parents=True)
         nbformat.write(assignment.notebook, source / f"{assignment.name}.ipynb")
         result = api.generate_assignment(assignment.name, force=True)
+        if not result["success"] and _GRADED_BEFORE in result.get("log", ""):
+            # The cells changed since a `make grade` stored submissions of this assignment in the
+            # gradebook, and nbgrader refuses to change the assignment under them. This course
+            # directory is the local one (grades.csv holds what it graded): start its gradebook
+            # afresh, keeping the old one beside it.
+            stale = course / "gradebook.db"
+            stale.replace(course / "gradebook.db.old")
+            print(f"note: {assignment.name} changed since it was graded here; the gradebook "
+                  f"was moved to {course / 'gradebook.db.old'}", file=sys.stderr)
+            api = nbgrader_api(course)
+            result = api.generate_assignment(assignment.name, force=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment {assignment.name} failed:\n"
                                f"{result.get('error', '')}\n{result.get('log', '')}")
