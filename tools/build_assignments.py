@@ -347,10 +347,16 @@ def write_assignments(chapters: list[Path], course: Path = COURSE, *,
             copies.mkdir(parents=True, exist_ok=True)
             shutil.copy(course / "release" / assignment.name / f"{assignment.name}.ipynb",
                         copies / f"{assignment.name}.ipynb")
-    if copies is not None and len(chapters) > 1:  # the whole book: drop copies of old chapters
-        for stale in set(copies.glob("*.ipynb")) - {copies / f"{a.name}.ipynb"
-                                                     for a in assignments}:
-            stale.unlink()
+    if len(chapters) > 1:  # the whole book: drop what is left of chapters without assignments
+        names = {a.name for a in assignments}
+        for folder in ("source", "release"):
+            for stale in (course / folder).glob("*"):
+                if stale.is_dir() and stale.name not in names:
+                    shutil.rmtree(stale)
+        if copies is not None:
+            for stale in set(copies.glob("*.ipynb")) - {copies / f"{name}.ipynb"
+                                                         for name in names}:
+                stale.unlink()
     return assignments
 
 
