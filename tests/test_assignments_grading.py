@@ -31,7 +31,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 #: assignment -> (answer cell id, an answer right on the visible tests only, text its feedback
 #: must show). Each is a mistake students make: code that works on the arrays of the visible
-#: cases and breaks on a list, on three actions, on float32.
+#: cases and breaks on a list, on three actions, on float32, at another parameter.
 WRONG = {
     "factorization": ("ex-factorization-4-answer", '''\
 def my_score(theta, states, actions):
@@ -45,6 +45,18 @@ def my_score(theta, states, actions):
             out[i, s, 1 - a] -= pi[s, 1 - a]
     return out
 ''', "three actions (S=5, A=3, H=6)"),
+    "likelihood_ratio": ("ex-lr-4-answer", '''\
+def bernoulli_exact_gradient(theta):
+    p = 1.0 / (1.0 + np.exp(-theta))
+    return 2.0 * p * (1.0 - p)
+
+
+def bernoulli_lr_samples(theta, n, rng):
+    rng = np.random.default_rng(rng)
+    p = 1.0 / (1.0 + np.exp(-0.5))             # the exercise's theta, hard-coded
+    x = (rng.random(n) < p).astype(float)
+    return np.where(x == 1.0, 3.0, 1.0) * (x - p)
+''', "standard errors from the gradient"),
     "monte_carlo": ("ex-monte_carlo-2-answer", '''\
 def mc_estimate(theta, states, actions, rewards):
     returns = rewards.sum(axis=1)
