@@ -140,11 +140,10 @@ from .batch_estimators import (
     batch_gradient,
     batch_gradient_samples,
     episode_lengths,
-    exact_batch_mean,
-    exact_batch_variance,
     exact_pooled_step_mean,
     expected_episode_length,
 )
+from .batch_weighting import exact_batch_mean, exact_batch_variance
 from .mdp import stop_or_continue
 from .time_limits import (
     time_limit_gradient,

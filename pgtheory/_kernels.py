@@ -10,7 +10,8 @@ Two kinds of kernel, and where each lives:
 * the short numerical formulas of this module, which several modules need and none owns: the
   max-shifted log-softmax, inverse-CDF draws, a ratio that is 0 where its denominator is 0,
   leave-one-out sums, and moments under a probability vector (over the trajectories that
-  :func:`pgtheory.enumerate_trajectories` lists), the standard error of a sample mean;
+  :func:`pgtheory.enumerate_trajectories` lists), the standard error of a sample mean, and
+  the value of the surrogate loss (for numpy and JAX arrays alike);
 * the kernel of one public function that other modules call too, kept beside that function and
   named after it with a ``_kernel`` suffix (``episodes.reward_to_go_kernel``,
   ``policy.score_kernel``, ``exact.expected_return_kernel``, ``sampling.sample_kernel``, ...).
@@ -19,6 +20,8 @@ Two kinds of kernel, and where each lives:
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +36,7 @@ __all__ = [
     "leave_one_out_baseline",
     "probability_moments",
     "standard_error",
+    "surrogate_loss_kernel",
 ]
 
 
@@ -168,3 +172,19 @@ def standard_error(samples: np.ndarray) -> np.ndarray:
     if n < 2:
         return np.full(samples.shape[1:], np.nan)
     return samples.std(axis=0, ddof=1) / np.sqrt(n)
+
+
+# --- the surrogate loss ---------------------------------------------------------------------
+
+
+def surrogate_loss_kernel(log_probs: Any, weights: Any) -> Any:
+    """-(1/N) sum_n sum_t log_probs[n, t] weights[n, t], eq. `surrogate-loss` (book/surrogate).
+
+    ``log_probs: (N, T)`` holds log pi_theta(a_t | s_t) of the actions taken (0 on any
+    padding), ``weights: (N, T)`` the weights Psi: the sum runs over each episode's steps and
+    is divided by the number of EPISODES N, not of steps. Written with the array methods
+    numpy and JAX share, it is the one implementation behind :func:`pgtheory.surrogate_loss`
+    (numpy), ``pgtheory.autodiff.surrogate_loss`` and ``pgtheory.mlp_policy.surrogate_loss``
+    (JAX, which pass the weights through ``jax.lax.stop_gradient`` first).
+    """
+    return -(log_probs * weights).sum() / log_probs.shape[0]

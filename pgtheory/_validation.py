@@ -8,6 +8,7 @@ message names the argument, says what was expected and what arrived, e.g.
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 from typing import Any
 
@@ -21,6 +22,14 @@ ESTIMATORS = ("total_return", "reward_to_go")
 
 #: Names accepted by the ``baseline`` argument besides ``None`` and a real number.
 BASELINE_NAMES = ("optimal", "leave_one_out_mean")
+
+#: Names accepted by ``weighting`` (:mod:`pgtheory.batch_estimators`): how each episode's return
+#: is turned into its weight.
+WEIGHTINGS = ("raw", "leave_one_out_mean", "mean_in_sample", "standardized")
+
+#: Names accepted by ``average_over`` (:mod:`pgtheory.batch_estimators`): divide the batch's sum
+#: by N or by sum_n T_n.
+AVERAGES = ("episodes", "steps")
 
 
 def _index_str(name: str, index: tuple[int, ...]) -> str:
@@ -72,6 +81,22 @@ def check_real(
         raise ValueError(f"{name} must lie in {interval}; got {value}")
     if high is not None and (value > high or (value == high and not high_inclusive)):
         raise ValueError(f"{name} must lie in {interval}; got {value}")
+    return value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a Python bool; ``TypeError`` for anything but a (numpy) bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool; got {value!r} of type {type(value).__name__}")
+    return bool(value)
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of the names ``choices``; ``ValueError`` listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}"
+        )
     return value
 
 
@@ -255,12 +280,8 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
 
 
 def check_estimator(estimator: Any) -> str:
-    """Return ``estimator`` if it names a known estimator."""
-    if not isinstance(estimator, str) or estimator not in ESTIMATORS:
-        raise ValueError(
-            f"estimator must be one of {', '.join(repr(e) for e in ESTIMATORS)}; got {estimator!r}"
-        )
-    return estimator
+    """Return ``estimator`` if it names a known estimator (:data:`ESTIMATORS`)."""
+    return check_choice(estimator, "estimator", ESTIMATORS)
 
 
 def check_baseline(baseline: Any) -> float | str | None:
@@ -312,6 +333,82 @@ def check_mask(mask: Any, shape: tuple[int, int]) -> np.ndarray:
             "of True (the episode) followed by False (padding)"
         )
     return mask
+
+
+def check_step_values(
+    values: Any, name: str, mask: Any = None, *, mask_required: bool = False
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-step values of N episodes, (N, T), as a finite float array, and their padding mask.
+
+    With a ``mask`` (:func:`check_mask`), padded entries are set to 0 before the finiteness
+    check, since they are never read. Without one (allowed unless ``mask_required``), every
+    entry must be finite and the mask returned is None.
+    """
+    raw = np.asarray(values)
+    if raw.ndim != 2:
+        raise ValueError(f"{name} must have shape (N, T); got shape {raw.shape}")
+    if mask is None and not mask_required:
+        return as_finite_array(raw, name), None
+    mask = check_mask(mask, raw.shape)
+    return as_finite_array(np.where(mask, raw, 0.0), name), mask
+
+
+def check_live_start(mdp: Any, reason: str) -> np.ndarray:
+    """The terminal states of ``mdp`` (:func:`pgtheory.terminal_states`), after checking that
+    no episode starts in one; ``reason`` says why the caller needs every T_n >= 1."""
+    from .discounted import terminal_states  # here: pgtheory.discounted imports this module
+
+    terminal = terminal_states(mdp)
+    if (mdp.initial[terminal] > 0).any():
+        bad = np.flatnonzero(terminal & (mdp.initial > 0)).tolist()
+        raise ValueError(
+            f"mdp.initial puts probability on the terminal state(s) {bad}; {reason}"
+        )
+    return terminal
+
+
+def check_ddof(ddof: Any) -> int:
+    """Delta degrees of freedom of a standard deviation: 0 (``numpy.std``) or 1 (``torch.std``)."""
+    if isinstance(ddof, (bool, np.bool_)) or not isinstance(ddof, (int, np.integer)) or \
+            ddof not in (0, 1):
+        raise ValueError(f"ddof must be 0 (numpy.std) or 1 (torch.std); got {ddof!r}")
+    return int(ddof)
+
+
+def check_batch_options(estimator: Any, weighting: Any, average_over: Any, ddof: Any,
+                        n_episodes: int) -> tuple[str, str, str, int]:
+    """The options of the batch estimators (:mod:`pgtheory.batch_estimators`), checked together.
+
+    Every weighting but ``"raw"`` compares one return per episode across the batch, so it needs
+    ``estimator="total_return"`` and at least 2 episodes.
+    """
+    estimator = check_estimator(estimator)
+    weighting = check_choice(weighting, "weighting", WEIGHTINGS)
+    average_over = check_choice(average_over, "average_over", AVERAGES)
+    ddof = check_ddof(ddof)
+    if weighting != "raw":
+        if estimator != "total_return":
+            raise ValueError(
+                f"weighting={weighting!r} is defined for estimator='total_return' (one return "
+                f"per episode, compared across the batch); got estimator={estimator!r}")
+        if n_episodes < 2:
+            raise ValueError(
+                f"weighting={weighting!r} compares the episodes of a batch and needs "
+                f"n_episodes >= 2; got {n_episodes}")
+    return estimator, weighting, average_over, ddof
+
+
+def freeze_float_fields(record: Any) -> None:
+    """Store every field of the frozen dataclass ``record`` as a read-only float array (a copy).
+
+    The ``__post_init__`` of the records that training returns
+    (:class:`pgtheory.TrainingHistory`, :class:`pgtheory.LQRTrainingHistory`): lists or arrays
+    in, arrays that nobody can edit out.
+    """
+    for field in dataclasses.fields(record):
+        array = np.array(getattr(record, field.name), dtype=float)
+        array.flags.writeable = False
+        object.__setattr__(record, field.name, array)
 
 
 def check_weights(W: Any) -> np.ndarray:

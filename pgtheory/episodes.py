@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._kernels import exclusive_sum, safe_ratio
-from ._validation import as_finite_array, check_discount, check_mask
+from ._validation import check_discount, check_step_values
 
 __all__ = ["Episodes", "length_mask", "leave_one_out_mean", "reward_to_go"]
 
@@ -55,15 +55,10 @@ def reward_to_go(rewards: Any, discount: float = 1.0, *, mask: Any = None) -> np
     -------
     ndarray(float), shape (N, T)
     """
-    raw = np.asarray(rewards)
-    if raw.ndim != 2:
-        raise ValueError(f"rewards must have shape (N, T); got shape {raw.shape}")
+    rewards, mask = check_step_values(rewards, "rewards", mask)
     discount = check_discount(discount)
-    if mask is None:
-        return reward_to_go_kernel(as_finite_array(raw, "rewards"), discount)
-    mask = check_mask(mask, raw.shape)
-    clean = as_finite_array(np.where(mask, raw, 0.0), "rewards")
-    return np.where(mask, reward_to_go_kernel(clean, discount), 0.0)
+    to_go = reward_to_go_kernel(rewards, discount)
+    return to_go if mask is None else np.where(mask, to_go, 0.0)
 
 
 def reward_to_go_kernel(rewards: np.ndarray, discount: float) -> np.ndarray:
@@ -98,15 +93,10 @@ def leave_one_out_mean(weights: Any, mask: Any = None) -> np.ndarray:
     -------
     ndarray(float), shape (N, T)
     """
-    raw = np.asarray(weights)
-    if raw.ndim != 2:
-        raise ValueError(f"weights must have shape (N, T); got shape {raw.shape}")
+    weights, mask = check_step_values(weights, "weights", mask)
     if mask is None:
-        mask = np.ones(raw.shape, dtype=bool)
-    else:
-        mask = check_mask(mask, raw.shape)
-    clean = as_finite_array(np.where(mask, raw, 0.0), "weights")
-    return leave_one_out_mean_kernel(clean, mask)
+        mask = np.ones(weights.shape, dtype=bool)
+    return leave_one_out_mean_kernel(weights, mask)
 
 
 def leave_one_out_mean_kernel(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ from ._validation import (
     check_mask,
     check_real,
     check_rng,
+    check_step_values,
     check_weights,
 )
 from .episodes import leave_one_out_mean_kernel, reward_to_go_kernel
@@ -212,11 +213,6 @@ def sample_linear_actions(W: Any, features: Any, *, rng: Any = None) -> np.ndarr
 # --- episodes of unequal length ------------------------------------------------------------
 
 
-def _leave_one_out_time_baseline(to_go: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """b[n, t] = mean of G_t over the OTHER episodes still running at t (0 if none)."""
-    return leave_one_out_mean_kernel(to_go, mask)  # padding holds 0
-
-
 def _check_linear_baseline(baseline: Any, horizon: int) -> Any:
     if baseline is None:
         return None
@@ -238,15 +234,46 @@ def _check_linear_baseline(baseline: Any, horizon: int) -> Any:
     return baseline[None, :]
 
 
-def _step_weights(rewards: np.ndarray, mask: np.ndarray, estimator: str,
-                  baseline: Any) -> np.ndarray:
-    to_go = np.where(mask, reward_to_go_kernel(rewards, 1.0), 0.0)
-    psi = to_go if estimator == "reward_to_go" else np.where(mask, to_go[:, :1], 0.0)
+def masked_step_weights_kernel(to_go: np.ndarray, returns: np.ndarray, mask: np.ndarray,
+                               estimator: str, baseline: Any) -> np.ndarray:
+    """The weights Psi_t - b_t of validated episodes: the one implementation of the weights.
+
+    :func:`masked_step_weights` and :func:`pgtheory.surrogate_weights` both call it.
+
+    Parameters
+    ----------
+    to_go : (N, T)
+        The reward-to-go G_t of each step, 0 on padding (:func:`pgtheory.reward_to_go`).
+    returns : (N,)
+        R(tau_n), the weight of every step for ``"total_return"``: the caller's own return
+        (the sum of the rewards, or ``Trajectories.returns``), so that no digit changes.
+    mask : bool (N, T)
+        True on the steps of each episode.
+    estimator : {"reward_to_go", "total_return"}
+    baseline : None, float, array (1, T) or "leave_one_out_mean"
+        The leave-one-out mean is taken over the other episodes still running at each step
+        (:func:`pgtheory.leave_one_out_mean`).
+
+    Returns
+    -------
+    (N, T)
+        0 on padding.
+    """
+    psi = to_go if estimator == "reward_to_go" else np.where(mask, returns[:, None], 0.0)
     if isinstance(baseline, str):
-        baseline = _leave_one_out_time_baseline(psi, mask)
+        baseline = leave_one_out_mean_kernel(psi, mask)  # padding holds 0
     if baseline is not None:
         psi = psi - baseline
-    return np.where(mask, psi, 0.0)
+    out = np.zeros_like(psi)  # 0 on padding, in psi's memory layout (np.where would give C
+    np.copyto(out, psi, where=mask)  # order), which decides the rounding of sums over it
+    return out
+
+
+def _step_weights(rewards: np.ndarray, mask: np.ndarray, estimator: str,
+                  baseline: Any) -> np.ndarray:
+    """Undiscounted Psi_t - b_t of validated padded episodes (R = G_1, the sum of rewards)."""
+    to_go = np.where(mask, reward_to_go_kernel(rewards, 1.0), 0.0)
+    return masked_step_weights_kernel(to_go, to_go[:, 0], mask, estimator, baseline)
 
 
 def masked_step_weights(
@@ -276,11 +303,7 @@ def masked_step_weights(
     ndarray(float), shape (n, T)
         0 on padding.
     """
-    rewards = np.asarray(rewards)
-    if rewards.ndim != 2:
-        raise ValueError(f"rewards must have shape (n, T); got shape {rewards.shape}")
-    mask = check_mask(mask, rewards.shape)
-    rewards = as_finite_array(np.where(mask, rewards, 0.0), "rewards")
+    rewards, mask = check_step_values(rewards, "rewards", mask, mask_required=True)
     estimator = check_estimator(estimator)
     baseline = _check_linear_baseline(baseline, rewards.shape[1])
     return _step_weights(rewards, mask, estimator, baseline)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ._validation import (
     as_finite_array,
+    check_bool,
     check_discount,
     check_positive_int,
     check_probability_vectors,
@@ -316,8 +317,7 @@ def stop_or_continue(
     horizon = check_positive_int(horizon, "horizon")
     stop_reward = check_real(stop_reward, "stop_reward")
     continue_reward = check_real(continue_reward, "continue_reward")
-    if not isinstance(clock, (bool, np.bool_)):
-        raise TypeError(f"clock must be a bool; got {clock!r} of type {type(clock).__name__}")
+    clock = check_bool(clock, "clock")
     n_live = horizon if clock else 1
     end = n_live
     transitions = np.zeros((n_live + 1, 2, n_live + 1))

@@ -47,8 +47,17 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_baseline, check_estimator, check_index_array, check_theta
-from .episodes import reward_to_go
+from ._kernels import surrogate_loss_kernel
+from ._validation import (
+    check_baseline,
+    check_estimator,
+    check_instance,
+    check_mdp_theta,
+    check_theta,
+    check_trajectories,
+)
+from .episodes import reward_to_go, reward_to_go_kernel
+from .linear_policy import masked_step_weights_kernel
 from .mdp import TabularMDP
 from .policy import log_softmax_policy, score
 from .sampling import Trajectories
@@ -66,36 +75,12 @@ __all__ = [
 # --- validation ----------------------------------------------------------------------------
 
 
-def _check_trajectories_type(trajectories: Any) -> Trajectories:
-    if not isinstance(trajectories, Trajectories):
-        raise TypeError(
-            f"trajectories must be a Trajectories (from pg.sample_trajectories); got "
-            f"{type(trajectories).__name__}"
-        )
-    return trajectories
-
-
 def _check_batch(
     mdp: Any, theta: Any, trajectories: Any, name: str = "theta"
 ) -> tuple[np.ndarray, Trajectories]:
     """Validated logits (S, A) and episodes of this MDP (horizon, discount, index ranges)."""
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions, name=name)
-    trajectories = _check_trajectories_type(trajectories)
-    if trajectories.horizon != mdp.horizon:
-        raise ValueError(
-            f"trajectories have horizon {trajectories.horizon}; expected mdp.horizon = "
-            f"{mdp.horizon}"
-        )
-    if trajectories.discount != mdp.discount:
-        raise ValueError(
-            f"trajectories.discount is {trajectories.discount}; expected mdp.discount = "
-            f"{mdp.discount}"
-        )
-    check_index_array(trajectories.states, "trajectories.states", mdp.n_states, "states")
-    check_index_array(trajectories.actions, "trajectories.actions", mdp.n_actions, "actions")
-    return theta, trajectories
+    mdp, theta = check_mdp_theta(mdp, theta, name=name)
+    return theta, check_trajectories(mdp, trajectories)
 
 
 def _check_surrogate_baseline(baseline: Any) -> float | None:
@@ -146,14 +131,12 @@ def surrogate_weights(
     ndarray(float), shape (N, H)
         ``weights[n, t-1]`` = Psi_{n,t}.
     """
-    trajectories = _check_trajectories_type(trajectories)
+    trajectories = check_instance(trajectories, Trajectories, "trajectories")
     estimator = check_estimator(estimator)
-    b = _check_surrogate_baseline(baseline) or 0.0
-    if estimator == "total_return":
-        weights = np.repeat(trajectories.returns[:, None], trajectories.horizon, axis=1)
-    else:
-        weights = reward_to_go(trajectories.rewards, trajectories.discount)
-    return weights - b
+    b = _check_surrogate_baseline(baseline)
+    every_step = np.ones(trajectories.rewards.shape, dtype=bool)  # no padding: H steps each
+    to_go = reward_to_go_kernel(trajectories.rewards, trajectories.discount)
+    return masked_step_weights_kernel(to_go, trajectories.returns, every_step, estimator, b)
 
 
 def surrogate_loss(
@@ -192,7 +175,7 @@ def surrogate_loss(
     theta, trajectories = _check_batch(mdp, theta, trajectories)
     weights = surrogate_weights(trajectories, estimator=estimator, baseline=baseline)
     log_probs = log_softmax_policy(theta)[trajectories.states, trajectories.actions]  # (N, H)
-    return float(-(log_probs * weights).sum() / trajectories.n_episodes)
+    return float(surrogate_loss_kernel(log_probs, weights))
 
 
 def surrogate_gradient(

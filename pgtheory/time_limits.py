@@ -54,13 +54,15 @@ import numpy as np
 
 from ._validation import (
     as_finite_array,
+    check_bool,
     check_discount,
-    check_mask,
+    check_live_start,
+    check_mdp_theta,
     check_positive_int,
     check_rng,
-    check_theta,
+    check_step_values,
 )
-from .discounted import discounted_values, terminal_states
+from .discounted import discounted_values
 from .exact import exact_gradient, state_distributions, value_functions
 from .mdp import TabularMDP
 from .policy import score, softmax_policy
@@ -72,19 +74,6 @@ __all__ = [
     "time_limit_gradient",
     "time_limit_samples",
 ]
-
-
-def _check_mdp(mdp: Any) -> TabularMDP:
-    if not isinstance(mdp, TabularMDP):
-        raise TypeError(f"mdp must be a TabularMDP; got {type(mdp).__name__}")
-    return mdp
-
-
-def _check_bootstrap(bootstrap: Any) -> bool:
-    if not isinstance(bootstrap, (bool, np.bool_)):
-        raise TypeError(f"bootstrap must be a bool; got {bootstrap!r} of type "
-                        f"{type(bootstrap).__name__}")
-    return bool(bootstrap)
 
 
 def _limited(mdp: TabularMDP, horizon: int, discount: float) -> TabularMDP:
@@ -123,21 +112,20 @@ def time_limit_returns(
     -------
     ndarray(float), shape (N, T)
     """
-    raw = np.asarray(rewards)
-    if raw.ndim != 2:
-        raise ValueError(f"rewards must have shape (N, T); got shape {raw.shape}")
+    rewards, mask = check_step_values(rewards, "rewards", mask)
+    if mask is None:
+        mask = np.ones(rewards.shape, dtype=bool)
     discount = check_discount(discount)
-    mask = np.ones(raw.shape, dtype=bool) if mask is None else check_mask(mask, raw.shape)
-    rewards = as_finite_array(np.where(mask, raw, 0.0), "rewards")
+    n_episodes, n_steps = rewards.shape
     if final_values is None:
-        running = np.zeros(raw.shape[0])
+        running = np.zeros(n_episodes)
     else:
         running = as_finite_array(final_values, "final_values", ndim=1, copy=True)
-        if running.shape != (raw.shape[0],):
+        if running.shape != (n_episodes,):
             raise ValueError(f"final_values has shape {running.shape}; expected "
-                             f"({raw.shape[0]},), one value per episode")
+                             f"({n_episodes},), one value per episode")
     out = np.zeros_like(rewards)
-    for t in reversed(range(raw.shape[1])):
+    for t in reversed(range(n_steps)):
         running = np.where(mask[:, t], rewards[:, t] + discount * running, running)
         out[:, t] = np.where(mask[:, t], running, 0.0)
     return out
@@ -168,8 +156,7 @@ def time_limit_weight_bias(
     ndarray(float), shape (T, S, A)
         Entry [t-1, s, a] is the bias at book step t; it is <= 0 when rewards are >= 0.
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     time_limit = check_positive_int(time_limit, "time_limit")
     discount = check_discount(discount)
     _, q_gamma = discounted_values(mdp, theta, discount=discount)
@@ -202,12 +189,11 @@ def time_limit_gradient(
     -------
     ndarray(float), shape (S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     time_limit = check_positive_int(time_limit, "time_limit")
     discount = check_discount(discount)
     limited = _limited(mdp, time_limit, discount)
-    if not _check_bootstrap(bootstrap):
+    if not check_bool(bootstrap, "bootstrap"):
         return exact_gradient(limited, theta)
     values, action_values = discounted_values(mdp, theta, discount=discount)
     visits = discount ** np.arange(time_limit) @ state_distributions(limited, theta)  # (S,)
@@ -250,17 +236,13 @@ def time_limit_samples(
     -------
     ndarray(float), shape (N, S, A)
     """
-    mdp = _check_mdp(mdp)
-    theta = check_theta(theta, mdp.n_states, mdp.n_actions)
+    mdp, theta = check_mdp_theta(mdp, theta)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
     time_limit = check_positive_int(time_limit, "time_limit")
     rng = check_rng(rng)
     discount = check_discount(discount)
-    bootstrap = _check_bootstrap(bootstrap)
-    terminal = terminal_states(mdp)
-    if (mdp.initial[terminal] > 0).any():
-        raise ValueError("mdp.initial puts probability on a terminal state; every episode "
-                         "must take at least one step")
+    bootstrap = check_bool(bootstrap, "bootstrap")
+    terminal = check_live_start(mdp, "every episode must take at least one step")
     batch = sample_trajectories(_limited(mdp, time_limit + 1, discount), theta, n_episodes,
                                 rng=rng)
     states = batch.states[:, :time_limit]

@@ -393,7 +393,7 @@ def test_leave_one_out_mean_baseline_by_a_loop(estimator):
 def test_leave_one_out_mean_baseline_is_unbiased():
     # 4 SE per coordinate, 4 distinct coordinates up to sign: false-alarm rate < 2.6e-4 (the
     # baseline makes the episodes' estimates weakly dependent, an O(1/N) effect on the SE).
-    # Small batches are checked against exact batch moments in tests/test_batch_estimators.py.
+    # Small batches are checked against exact batch moments in tests/test_batch_weighting.py.
     mdp, theta = pg.chain_mdp(), np.random.default_rng(33).normal(size=(4, 2))
     samples = pg.gradient_samples(mdp, theta, 100_000, rng=34, estimator="reward_to_go",
                                   baseline="leave_one_out_mean")
