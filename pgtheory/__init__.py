@@ -82,7 +82,6 @@ from .lqr import (
     LQR,
     lqr_cost,
     lqr_gradient,
-    lqr_optimal_gain,
     lqr_state_covariance,
     lqr_state_covariances,
     lqr_value_matrix,
@@ -95,6 +94,7 @@ from .lqr_estimators import (
     sample_lqr_trajectories,
 )
 from .lqr_reinforce import LQRTrainingHistory, lqr_gradient_descent, lqr_reinforce
+from .lqr_riccati import lqr_optimal_gain
 from .lyapunov import MAX_LYAPUNOV_DIM, discrete_lyapunov, spectral_radius
 from .mdp import TabularMDP, bandit, chain_mdp, random_mdp
 from .policy import log_policy_grad, log_softmax_policy, score, softmax_policy

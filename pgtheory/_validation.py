@@ -304,6 +304,11 @@ def check_baseline(baseline: Any) -> float | str | None:
     return check_real(baseline, "baseline")
 
 
+def check_constant_baseline(baseline: Any) -> float:
+    """A constant baseline b as a finite float; ``None`` means b = 0."""
+    return 0.0 if baseline is None else check_real(baseline, "baseline")
+
+
 def check_optimal_batch(baseline: Any, n_episodes: int) -> None:
     """Raise unless a batch of ``n_episodes`` can estimate ``baseline``: the leave-one-out
     baselines ``"optimal"`` and ``"leave_one_out_mean"`` need 2 episodes."""

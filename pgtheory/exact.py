@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ._kernels import softmax
-from ._validation import check_mdp_theta, check_positive_int, check_real
+from ._validation import check_mdp_theta, check_positive_int, check_real, freeze_float_fields
 from .mdp import TabularMDP
 
 __all__ = [
@@ -79,11 +79,7 @@ class TrainingHistory:
     sampled_returns: np.ndarray
 
     def __post_init__(self) -> None:
-        for name in ("thetas", "expected_returns", "gradients", "standard_errors",
-                     "sampled_returns"):
-            array = np.array(getattr(self, name), dtype=float)
-            array.flags.writeable = False
-            object.__setattr__(self, name, array)
+        freeze_float_fields(self)
 
     @property
     def n_updates(self) -> int:

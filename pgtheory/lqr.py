@@ -49,7 +49,8 @@ finite exactly when the spectral radius :math:`\rho(\sqrt\gamma A_K) < 1`, and
 Fazel et al. [1]_ derive :math:`\nabla_K C` for deterministic policies without process noise or
 discounting (their Lemma 1); the chapter derives this noisy, stochastic-policy, discounted version.
 The optimal gain solves the discounted Riccati equation (eq. ``lqr-riccati``) and does not
-depend on :math:`\sigma`, :math:`W` or :math:`\Sigma_1` (:func:`lqr_optimal_gain`).
+depend on :math:`\sigma`, :math:`W` or :math:`\Sigma_1` (:func:`pgtheory.lqr_optimal_gain`, in
+:mod:`pgtheory.lqr_riccati`).
 
 Lyapunov equations are solved without SciPy by :func:`pgtheory.discrete_lyapunov`.
 
@@ -57,8 +58,6 @@ References
 ----------
 .. [1] M. Fazel, R. Ge, S. Kakade and M. Mesbahi, "Global convergence of policy gradient
    methods for the linear quadratic regulator", ICML 2018, PMLR 80, 1467-1476.
-.. [2] D. P. Bertsekas, "Dynamic Programming and Optimal Control", vol. 1, 4th ed., Athena
-   Scientific, 2017, sec. 3.1 (the Riccati equation).
 """
 
 from __future__ import annotations
@@ -68,7 +67,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_finite_array, check_positive_int, check_real
+from ._validation import as_finite_array, check_instance, check_positive_int, check_real
 from .lyapunov import discrete_lyapunov, spectral_radius
 
 __all__ = [
@@ -78,7 +77,6 @@ __all__ = [
     "lqr_state_covariances",
     "lqr_cost",
     "lqr_gradient",
-    "lqr_optimal_gain",
 ]
 
 #: Relative tolerance for symmetry and for the sign of eigenvalues of Q, R and covariances.
@@ -207,7 +205,7 @@ class LQR:
         gain : array_like(float), shape (m, n)
         """
         gain = self.check_gain(gain)
-        return spectral_radius(np.sqrt(self.discount) * (self.A + self.B @ gain))
+        return spectral_radius(np.sqrt(self.discount) * _closed_loop(self, gain))
 
     def check_gain(self, gain: Any, name: str = "gain") -> np.ndarray:
         """Return ``gain`` as a finite float array of shape (m, n), or raise naming ``name``."""
@@ -232,7 +230,7 @@ class LQR:
         message gives the radius.
         """
         gain = self.check_gain(gain, name)
-        radius = spectral_radius(np.sqrt(self.discount) * (self.A + self.B @ gain))
+        radius = self.closed_loop_radius(gain)
         if radius >= 1.0:
             raise ValueError(
                 f"{name} does not stabilize the discounted closed loop: the spectral radius of "
@@ -242,27 +240,37 @@ class LQR:
         return gain
 
 
-def _check_lqr(lqr: Any) -> LQR:
-    if not isinstance(lqr, LQR):
-        raise TypeError(f"lqr must be an LQR; got {type(lqr).__name__}")
-    return lqr
-
-
 # --- exact cost and gradient --------------------------------------------------------------------
+
+
+def _closed_loop(lqr: LQR, gain: np.ndarray) -> np.ndarray:
+    """A_K = A + B K."""
+    return lqr.A + lqr.B @ gain
+
+
+def _gain_cost(lqr: LQR, gain: np.ndarray) -> np.ndarray:
+    """Q_K = Q + K^T R K, the state cost of the closed loop."""
+    return lqr.Q + gain.T @ lqr.R @ gain
+
+
+def _closed_loop_noise(lqr: LQR, variances: np.ndarray) -> np.ndarray:
+    """W_K = W + B diag(sigma^2) B^T, the noise the closed loop feels."""
+    return lqr.noise_covariance + (lqr.B * variances) @ lqr.B.T
+
+
+def _value_matrix(lqr: LQR, gain: np.ndarray) -> np.ndarray:
+    """P_K = Q_K + gamma A_K^T P_K A_K (eq. lqr-value) for a validated, stabilizing gain."""
+    return discrete_lyapunov(np.sqrt(lqr.discount) * _closed_loop(lqr, gain).T,
+                             _gain_cost(lqr, gain))
 
 
 def _parts(lqr: LQR, gain: np.ndarray, log_std: np.ndarray) -> dict[str, np.ndarray]:
     """P_K, Sigma_K and the pieces of eq. lqr-cost for a validated, stabilizing gain."""
     g = lqr.discount
     variances = np.exp(2.0 * log_std)
-    closed = lqr.A + lqr.B @ gain
-    q_gain = lqr.Q + gain.T @ lqr.R @ gain
-    w_gain = lqr.noise_covariance + (lqr.B * variances) @ lqr.B.T
-    sigma_bar = lqr.initial_covariance + g / (1.0 - g) * w_gain
-    root = np.sqrt(g)
-    value = discrete_lyapunov(root * closed.T, q_gain)
-    covariance = discrete_lyapunov(root * closed, sigma_bar)
-    return {"variances": variances, "value": value, "covariance": covariance,
+    sigma_bar = lqr.initial_covariance + g / (1.0 - g) * _closed_loop_noise(lqr, variances)
+    covariance = discrete_lyapunov(np.sqrt(g) * _closed_loop(lqr, gain), sigma_bar)
+    return {"variances": variances, "value": _value_matrix(lqr, gain), "covariance": covariance,
             "sigma_bar": sigma_bar, "noise_cost": float(np.diag(lqr.R) @ variances) / (1.0 - g)}
 
 
@@ -284,10 +292,9 @@ def lqr_value_matrix(lqr: LQR, gain: Any) -> np.ndarray:
     ndarray(float), shape (n, n)
         Symmetric positive semidefinite.
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     gain = lqr.check_stable_gain(gain)
-    closed = lqr.A + lqr.B @ gain
-    return discrete_lyapunov(np.sqrt(lqr.discount) * closed.T, lqr.Q + gain.T @ lqr.R @ gain)
+    return _value_matrix(lqr, gain)
 
 
 def lqr_state_covariance(lqr: LQR, gain: Any, log_std: Any) -> np.ndarray:
@@ -308,7 +315,7 @@ def lqr_state_covariance(lqr: LQR, gain: Any, log_std: Any) -> np.ndarray:
     -------
     ndarray(float), shape (n, n)
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     gain = lqr.check_stable_gain(gain)
     return _parts(lqr, gain, lqr.check_log_std(log_std))["covariance"]
 
@@ -332,12 +339,12 @@ def lqr_state_covariances(lqr: LQR, gain: Any, log_std: Any, horizon: int) -> np
     ndarray(float), shape (H, n, n)
         Row ``t - 1`` is :math:`\Sigma_t`.
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     gain = lqr.check_gain(gain)
     log_std = lqr.check_log_std(log_std)
     horizon = check_positive_int(horizon, "horizon")
-    closed = lqr.A + lqr.B @ gain
-    w_gain = lqr.noise_covariance + (lqr.B * np.exp(2.0 * log_std)) @ lqr.B.T
+    closed = _closed_loop(lqr, gain)
+    w_gain = _closed_loop_noise(lqr, np.exp(2.0 * log_std))
     out = np.empty((horizon, lqr.n_states, lqr.n_states))
     out[0] = lqr.initial_covariance
     for t in range(horizon - 1):
@@ -373,12 +380,11 @@ def lqr_cost(lqr: LQR, gain: Any, log_std: Any, *, horizon: int | None = None) -
         For ``horizon=None`` and a gain whose cost is infinite (the message gives the
         spectral radius), or bad shapes.
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     if horizon is not None:
         covariances = lqr_state_covariances(lqr, gain, log_std, horizon)
         gain, log_std = lqr.check_gain(gain), lqr.check_log_std(log_std)
-        q_gain = lqr.Q + gain.T @ lqr.R @ gain
-        per_step = np.einsum("ij,tji->t", q_gain, covariances)
+        per_step = np.einsum("ij,tji->t", _gain_cost(lqr, gain), covariances)
         per_step += float(np.diag(lqr.R) @ np.exp(2.0 * log_std))
         return float(lqr.discount ** np.arange(covariances.shape[0]) @ per_step)
     gain = lqr.check_stable_gain(gain)
@@ -419,7 +425,7 @@ def lqr_gradient(lqr: LQR, gain: Any, log_std: Any) -> tuple[np.ndarray, np.ndar
     ValueError
         For a gain whose cost is infinite (the message gives the spectral radius).
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     gain = lqr.check_stable_gain(gain)
     parts = _parts(lqr, gain, lqr.check_log_std(log_std))
     g, value = lqr.discount, parts["value"]
@@ -428,87 +434,3 @@ def lqr_gradient(lqr: LQR, gain: Any, log_std: Any) -> tuple[np.ndarray, np.ndar
     d_gain = 2.0 * e_gain @ parts["covariance"]
     d_log_std = 2.0 * parts["variances"] * np.diag(curvature) / (1.0 - g)
     return d_gain, d_log_std
-
-
-# --- the optimal gain -----------------------------------------------------------------------------
-
-
-def lqr_optimal_gain(lqr: LQR, *, tolerance: float = 1e-12,
-                     max_iterations: int = 100_000) -> np.ndarray:
-    r"""The optimal gain :math:`K^\star` from the discounted Riccati equation, eq. ``lqr-riccati``.
-
-    Iterates, from :math:`P_0 = 0`,
-
-    .. math::
-
-        K_j = -\gamma (R + \gamma B^\top P_j B)^{-1} B^\top P_j A, \qquad
-        P_{j+1} = Q + K_j^\top R K_j + \gamma (A + B K_j)^\top P_j (A + B K_j)
-
-    (value iteration on :math:`x^\top P x`), and stops at the first j with
-    :math:`\max_{ik} |P_{j+1} - P_j|_{ik} \le \texttt{tolerance} \cdot \max(1, \max_{ik}
-    |P_{j+1}|_{ik})`. The iteration converges linearly, with rate
-    :math:`\rho(\sqrt\gamma A_{K^\star})^2` per step, so the error left in :math:`P` after
-    the stop is about the last change times :math:`\rho^2 / (1 - \rho^2)`.
-
-    :math:`K^\star` minimizes :math:`C(K, \sigma)` for every :math:`\sigma`, :math:`W` and
-    :math:`\Sigma_1` (certainty equivalence): the noise only adds
-    :math:`\operatorname{tr}(P_K \cdot \text{noise})`, and :math:`P_{K^\star} \preceq P_K`
-    for every stabilizing K.
-
-    Parameters
-    ----------
-    lqr : LQR
-    tolerance : float
-        Relative stopping tolerance, in (0, 1); default 1e-12.
-    max_iterations : int
-        Default 100,000.
-
-    Returns
-    -------
-    ndarray(float), shape (m, n)
-        :math:`K^\star`; it stabilizes the discounted closed loop.
-
-    Raises
-    ------
-    ValueError
-        If the iteration diverges or does not converge within ``max_iterations`` (then
-        :math:`(\sqrt\gamma A, \sqrt\gamma B)` is probably not stabilizable), or converges to a
-        gain that does not stabilize (Q does not see an unstable mode: the pair is not
-        detectable).
-    """
-    lqr = _check_lqr(lqr)
-    tolerance = check_real(tolerance, "tolerance", low=0.0, high=1.0, low_inclusive=False,
-                           high_inclusive=False)
-    max_iterations = check_positive_int(max_iterations, "max_iterations")
-    a, b, q, r, g = lqr.A, lqr.B, lqr.Q, lqr.R, lqr.discount
-    value = np.zeros_like(q)
-    change = np.inf
-    for _ in range(max_iterations):
-        gain = -g * np.linalg.solve(r + g * b.T @ value @ b, b.T @ value @ a)
-        closed = a + b @ gain
-        new = q + gain.T @ r @ gain + g * closed.T @ value @ closed
-        new = 0.5 * (new + new.T)
-        change = float(np.abs(new - value).max())
-        value = new
-        if not np.isfinite(change) or change > 1e150:
-            raise ValueError(
-                "the Riccati iteration diverged (P grew past 1e150); (sqrt(discount) A, "
-                "sqrt(discount) B) is not stabilizable: some unstable mode cannot be controlled"
-            )
-        if change <= tolerance * max(1.0, float(np.abs(new).max())):
-            break
-    else:
-        raise ValueError(
-            f"the Riccati iteration did not converge within max_iterations = {max_iterations} "
-            f"(last change {change:.3g}); (sqrt(discount) A, sqrt(discount) B) may not be "
-            "stabilizable"
-        )
-    gain = -g * np.linalg.solve(r + g * b.T @ value @ b, b.T @ value @ a)
-    radius = spectral_radius(np.sqrt(g) * (a + b @ gain))
-    if radius >= 1.0:
-        raise ValueError(
-            f"the Riccati iteration converged to a gain with spectral radius of sqrt(discount) "
-            f"(A + B K) = {radius:.6g} >= 1; Q does not penalize an unstable mode (the pair is "
-            "not detectable), so no stabilizing optimum was found"
-        )
-    return gain

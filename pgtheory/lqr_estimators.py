@@ -53,7 +53,13 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_estimator, check_positive_int, check_real, check_rng
+from ._validation import (
+    check_constant_baseline,
+    check_estimator,
+    check_instance,
+    check_positive_int,
+    check_rng,
+)
 from .episodes import length_mask, reward_to_go
 from .gaussian_policy import linear_gaussian_log_prob_grad
 from .lqr import LQR
@@ -67,19 +73,8 @@ __all__ = [
 ]
 
 
-def _check_lqr(lqr: Any) -> LQR:
-    if not isinstance(lqr, LQR):
-        raise TypeError(f"lqr must be an LQR; got {type(lqr).__name__}")
-    return lqr
-
-
 def _check_horizon(horizon: Any) -> int | None:
     return None if horizon is None else check_positive_int(horizon, "horizon")
-
-
-def _check_constant_baseline(baseline: Any) -> float:
-    """``None`` means b = 0; otherwise a finite real number."""
-    return 0.0 if baseline is None else check_real(baseline, "baseline")
 
 
 def _psd_root(covariance: np.ndarray) -> np.ndarray:
@@ -178,7 +173,7 @@ def sample_lqr_trajectories(
     Memory is O(N T (n + m)) with T the longest episode, about :math:`\log N / (1-\gamma)`
     under geometric stopping.
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     horizon = _check_horizon(horizon)
     gain = lqr.check_stable_gain(gain) if horizon is None else lqr.check_gain(gain)
     log_std = lqr.check_log_std(log_std)
@@ -218,8 +213,7 @@ def sample_lqr_trajectories(
 
 
 def _check_trajectories(lqr: LQR, trajectories: Any) -> LQRTrajectories:
-    if not isinstance(trajectories, LQRTrajectories):
-        raise TypeError(f"trajectories must be LQRTrajectories; got {type(trajectories).__name__}")
+    check_instance(trajectories, LQRTrajectories, "trajectories", "an")
     n, m = lqr.n_states, lqr.n_actions
     if trajectories.states.shape[2:] != (n,) or trajectories.actions.shape[2:] != (m,):
         raise ValueError(
@@ -263,12 +257,12 @@ def lqr_episode_gradients(
         Their means over episodes are unbiased for :func:`pgtheory.lqr_gradient` (geometric
         stopping) or for the gradient of the truncated cost (``horizon=H``).
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     gain = lqr.check_gain(gain)
     log_std = lqr.check_log_std(log_std)
     trajectories = _check_trajectories(lqr, trajectories)
     estimator = check_estimator(estimator)
-    b = _check_constant_baseline(baseline)
+    b = check_constant_baseline(baseline)
 
     mask = trajectories.mask  # (N, T)
     weighted = trajectories.costs * trajectories.weights  # w_t c_t: (N, T)
@@ -355,13 +349,13 @@ def lqr_one_step_score_variance(
     = 10`, :math:`\mathbb E\varepsilon^4(\varepsilon^2-1)^2 = 78`; odd moments vanish. The
     derivation is written out in the chapter.
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     if lqr.n_states != 1 or lqr.n_actions != 1:
         raise ValueError(f"lqr must be scalar (n = m = 1) for the closed form; got n = "
                          f"{lqr.n_states}, m = {lqr.n_actions}")
     k = float(lqr.check_gain(gain)[0, 0])
     sigma2 = float(np.exp(2.0 * lqr.check_log_std(log_std)[0]))
-    b = _check_constant_baseline(baseline)
+    b = check_constant_baseline(baseline)
     q, r, s2 = float(lqr.Q[0, 0]), float(lqr.R[0, 0]), float(lqr.initial_covariance[0, 0])
     alpha, delta = (q + r * k * k) * s2, r * sigma2
     var_gain = (s2 / sigma2 * ((b - 3.0 * (alpha + delta)) ** 2 + 6.0 * alpha**2)

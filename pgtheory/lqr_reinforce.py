@@ -26,12 +26,15 @@ from typing import Any
 
 import numpy as np
 
+from ._kernels import standard_error
 from ._validation import (
     as_finite_array,
+    check_constant_baseline,
     check_estimator,
+    check_instance,
     check_positive_int,
-    check_real,
     check_rng,
+    freeze_float_fields,
 )
 from .lqr import LQR, lqr_cost, lqr_gradient
 from .lqr_estimators import lqr_episode_gradients, sample_lqr_trajectories
@@ -66,10 +69,7 @@ class LQRTrainingHistory:
     sampled_costs: np.ndarray
 
     def __post_init__(self) -> None:
-        for name in ("gains", "costs", "gradients", "standard_errors", "sampled_costs"):
-            array = np.array(getattr(self, name), dtype=float)
-            array.flags.writeable = False
-            object.__setattr__(self, name, array)
+        freeze_float_fields(self)
 
     @property
     def n_updates(self) -> int:
@@ -89,12 +89,6 @@ def _check_learning_rates(learning_rate: Any, n_updates: int) -> np.ndarray:
         k = int(np.argmax(rates <= 0))
         raise ValueError(f"learning_rate must be > 0; entry {k} is {rates[k]}")
     return rates
-
-
-def _check_lqr(lqr: Any) -> LQR:
-    if not isinstance(lqr, LQR):
-        raise TypeError(f"lqr must be an LQR; got {type(lqr).__name__}")
-    return lqr
 
 
 def _exact_cost_or_raise(lqr: LQR, gain: np.ndarray, log_std: np.ndarray, k: int) -> float:
@@ -150,7 +144,7 @@ def lqr_reinforce(
         If an update produces a gain with infinite cost (the message names the update and
         the spectral radius), besides the usual bad inputs.
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     gain = lqr.check_stable_gain(gain0, "gain0").copy()
     log_std = lqr.check_log_std(log_std)
     n_episodes = check_positive_int(n_episodes, "n_episodes")
@@ -158,7 +152,7 @@ def lqr_reinforce(
     rates = _check_learning_rates(learning_rate, n_updates)
     rng = check_rng(rng)
     estimator = check_estimator(estimator)
-    baseline = None if baseline is None else check_real(baseline, "baseline")
+    baseline = check_constant_baseline(baseline)
 
     gains, costs = [gain], [lqr_cost(lqr, gain, log_std)]
     gradients, standard_errors, sampled_costs = [], [], []
@@ -170,10 +164,6 @@ def lqr_reinforce(
         per_episode, _ = lqr_episode_gradients(lqr, gain, log_std, trajectories,
                                                estimator=estimator, baseline=baseline)
         gradient = per_episode.mean(axis=0)
-        if n_episodes > 1:
-            standard_error = per_episode.std(axis=0, ddof=1) / np.sqrt(n_episodes)
-        else:
-            standard_error = np.full_like(gradient, np.nan)
 
         # --- 3. take a gradient-descent step on the cost ------------------------------------
         gain = gain - rates[k] * gradient
@@ -182,7 +172,7 @@ def lqr_reinforce(
         gains.append(gain)
         costs.append(_exact_cost_or_raise(lqr, gain, log_std, k + 1))
         gradients.append(gradient)
-        standard_errors.append(standard_error)
+        standard_errors.append(standard_error(per_episode))  # NaN when N = 1
         sampled_costs.append(float(trajectories.total_costs.mean()))
 
     return LQRTrainingHistory(gains=np.stack(gains), costs=np.array(costs),
@@ -214,7 +204,7 @@ def lqr_gradient_descent(
         ``standard_errors`` are zeros and ``sampled_costs`` the exact costs of the starting
         gains of each update.
     """
-    lqr = _check_lqr(lqr)
+    lqr = check_instance(lqr, LQR, "lqr", "an")
     gain = lqr.check_stable_gain(gain0, "gain0").copy()
     log_std = lqr.check_log_std(log_std)
     n_updates = check_positive_int(n_updates, "n_updates")

@@ -2,9 +2,8 @@
 
 Independent references: the cost against brute-force sums of E[c_t] with the state covariance
 propagated step by step (written here, not taken from the package); the gradient against
-central finite differences of the cost; the optimal gain against the scalar Riccati equation
-solved in closed form, against zero gradient and against perturbed gains. Monte Carlo checks
-live in tests/test_lqr_estimators.py.
+central finite differences of the cost. The optimal gain is tested in tests/test_lqr_riccati.py,
+the Monte Carlo estimates in tests/test_lqr_estimators.py.
 """
 
 from __future__ import annotations
@@ -195,79 +194,6 @@ def test_log_std_gradient_is_positive_the_cost_always_rises_with_exploration():
     assert np.all(pg.lqr_gradient(lqr, gain, log_std)[1] > 0)
 
 
-# --- the optimal gain -----------------------------------------------------------------------
-
-
-def _scalar_riccati(a, b, q, r, g):
-    """p solves g b^2 p^2 + (r - g q b^2 - g a^2 r) p - q r = 0 (the positive root)."""
-    lin = r - g * q * b * b - g * a * a * r
-    p = (-lin + np.sqrt(lin * lin + 4 * g * b * b * q * r)) / (2 * g * b * b)
-    return p, -g * a * b * p / (r + g * b * b * p)
-
-
-@pytest.mark.parametrize("a, b, q, r, g", [(1.2, 0.5, 1.0, 0.3, 0.9), (0.5, 1.0, 2.0, 1.0, 0.5),
-                                           (-1.5, 2.0, 0.1, 4.0, 0.99)])
-def test_optimal_gain_of_a_scalar_system_solves_the_quadratic(a, b, q, r, g):
-    lqr = pg.LQR(A=[[a]], B=[[b]], Q=[[q]], R=[[r]], initial_covariance=[[1.0]], discount=g)
-    p, k = _scalar_riccati(a, b, q, r, g)
-    gain = pg.lqr_optimal_gain(lqr)
-    assert gain[0, 0] == pytest.approx(k, rel=1e-10)
-    assert pg.lqr_value_matrix(lqr, gain)[0, 0] == pytest.approx(p, rel=1e-10)
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_optimal_gain_has_zero_gradient_and_solves_the_riccati_equation(seed):
-    lqr, _, log_std = _random_problem(seed)
-    gain = pg.lqr_optimal_gain(lqr)
-    d_gain, _ = pg.lqr_gradient(lqr, gain, log_std)
-    away, _ = pg.lqr_gradient(lqr, gain + 0.1, log_std)
-    assert np.abs(d_gain).max() < 1e-9 * np.abs(away).max()
-    p, (a, b, q, r, g) = pg.lqr_value_matrix(lqr, gain), (lqr.A, lqr.B, lqr.Q, lqr.R,
-                                                           lqr.discount)
-    riccati = q + g * a.T @ p @ a - g**2 * a.T @ p @ b @ np.linalg.solve(r + g * b.T @ p @ b,
-                                                                         b.T @ p @ a)
-    np.testing.assert_allclose(p, riccati, rtol=1e-10, atol=1e-10 * np.abs(p).max())
-
-
-def test_optimal_gain_beats_every_perturbed_gain_for_every_noise_level():
-    lqr = _example()
-    gain = pg.lqr_optimal_gain(lqr)
-    rng = np.random.default_rng(10)
-    for log_std in ([-3.0], [0.0], [1.0]):  # K* is optimal whatever sigma is
-        best = pg.lqr_cost(lqr, gain, log_std)
-        for _ in range(50):
-            other = gain + rng.normal(size=gain.shape) * rng.choice([1e-3, 1e-2, 1e-1])
-            if lqr.closed_loop_radius(other) < 1:
-                assert pg.lqr_cost(lqr, other, log_std) > best
-
-
-def test_optimal_gain_ignores_the_noise_and_the_initial_state():
-    base = _example()
-    other = pg.LQR(A=base.A, B=base.B, Q=base.Q, R=base.R, initial_covariance=[[5.0, 1.0],
-                   [1.0, 0.5]], noise_covariance=None, discount=base.discount)
-    np.testing.assert_array_equal(pg.lqr_optimal_gain(base), pg.lqr_optimal_gain(other))
-    assert np.abs(pg.lqr_gradient(other, pg.lqr_optimal_gain(base), [0.4])[0]).max() < 1e-9
-
-
-def test_riccati_iteration_raises_when_an_unstable_mode_cannot_be_controlled():
-    lqr = pg.LQR(A=np.diag([2.0, 0.5]), B=[[0.0], [1.0]], Q=np.eye(2), R=[[1.0]],
-                 initial_covariance=np.eye(2), discount=0.9)
-    with pytest.raises(ValueError, match="not stabilizable"):
-        pg.lqr_optimal_gain(lqr)
-
-
-def test_riccati_iteration_raises_when_q_ignores_an_unstable_mode():
-    lqr = pg.LQR(A=[[2.0]], B=[[1.0]], Q=[[0.0]], R=[[1.0]], initial_covariance=[[1.0]],
-                 discount=0.9)
-    with pytest.raises(ValueError, match=r"spectral radius .* = 1\.89737 >= 1; Q does not"):
-        pg.lqr_optimal_gain(lqr)
-
-
-def test_riccati_iteration_raises_when_it_runs_out_of_iterations():
-    with pytest.raises(ValueError, match="did not converge within max_iterations = 3"):
-        pg.lqr_optimal_gain(_example(), max_iterations=3)
-
-
 # --- bad input ------------------------------------------------------------------------------
 
 GOOD = dict(A=[[1.0, 0.2], [0.0, 1.0]], B=[[0.0], [0.2]], Q=np.eye(2), R=[[0.5]],
@@ -352,5 +278,3 @@ def test_functions_want_an_lqr_and_a_positive_horizon():
         pg.lqr_cost({}, [[0.0, 0.0]], [0.0])
     with pytest.raises(ValueError, match="horizon must be a positive int; got 0"):
         pg.lqr_cost(_example(), [[0.0, 0.0]], [0.0], horizon=0)
-    with pytest.raises(ValueError, match=r"tolerance must lie in \(0.0, 1.0\)"):
-        pg.lqr_optimal_gain(_example(), tolerance=0.0)

@@ -310,7 +310,7 @@ def test_gain_variance_blows_up_like_one_over_sigma_squared_and_log_std_variance
     (lambda lqr: pg.lqr_gradient_samples(lqr, K_START, [0.0], 5, baseline="optimal"),
      TypeError, "baseline must be a real number"),
     (lambda lqr: pg.lqr_episode_gradients(lqr, K_START, [0.0], {}), TypeError,
-     "trajectories must be LQRTrajectories; got dict"),
+     "trajectories must be an LQRTrajectories; got dict"),
     (lambda lqr: pg.lqr_one_step_score_variance(lqr, K_START, [0.0]), ValueError,
      "lqr must be scalar"),
     (lambda lqr: pg.sample_lqr_trajectories("lqr", K_START, [0.0], 5), TypeError,
