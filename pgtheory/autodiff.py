@@ -22,9 +22,10 @@ need 64-bit JAX, ``jax.config.update("jax_enable_x64", True)``, so that they agr
 numpy code of :mod:`pgtheory.estimators` to rounding (1e-12) and not merely to float32
 precision; they raise ``RuntimeError`` otherwise.
 
-This module and :mod:`pgtheory.mlp_policy` are the only ones that import JAX at import time
-(the self-check ``pgtheory.checks.check_surrogate_loss`` imports it when it runs); ``import
-pgtheory`` imports none of them. Install JAX with ``pip install "pgtheory[jax]"`` (CPU wheels).
+This module, :mod:`pgtheory.mlp_network` and :mod:`pgtheory.mlp_policy` are the only ones
+that import JAX at import time (the self-check ``pgtheory.checks.check_surrogate_loss``
+imports it when it runs); ``import pgtheory`` imports none of them. Install JAX with
+``pip install "pgtheory[jax]"`` (CPU wheels).
 
 References
 ----------
@@ -45,6 +46,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._kernels import surrogate_loss_kernel
 from ._validation import check_estimator, check_index_array
 from .estimators import leave_one_out_optimal_baseline
 from .mdp import TabularMDP
@@ -219,7 +221,7 @@ def surrogate_loss(
     # The loss itself: three lines.
     log_probs = log_pi[states, actions]                   # log pi(a_t | s_t), (N, H)
     psi = jax.lax.stop_gradient(weights)                  # Psi: data, not a function of theta
-    return -(log_probs * psi).sum() / jnp.shape(states)[0]  # sum over steps, 1/N over episodes
+    return surrogate_loss_kernel(log_probs, psi)          # sum over steps, 1/N over episodes
 
 
 def surrogate_gradient(

@@ -283,7 +283,7 @@ def masked_step_weights(
 
     These are the numbers that :func:`linear_episode_gradients` multiplies
     with grad log pi(a_t | x_t), returned on their own so that a policy of
-    any form (for example the neural network of :mod:`pgtheory.mlp_policy`)
+    any form (for example the neural network of :mod:`pgtheory.mlp_network`)
     can use the same estimator: Psi_t = G_t (``"reward_to_go"``, eq.
     `reward-to-go`) or Psi_t = R(tau_n) (``"total_return"``, eq.
     `pg-theorem`), minus a baseline b_t as described in

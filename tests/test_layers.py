@@ -39,9 +39,10 @@ OPTIONAL = sorted(name for name, layer in LAYER_OF.items() if layer)
 #: The only modules that may import gymnasium (mlp_policy: the JAX policy on CartPole).
 GYMNASIUM_MODULES = {"pgtheory/gym_env.py", "pgtheory/cartpole.py", "pgtheory/mlp_policy.py"}
 
-#: The only modules that may import JAX (autodiff: the surrogate loss by jax.grad; the
+#: The only modules that may import JAX (autodiff: the surrogate loss by jax.grad; mlp_network
+#: and mlp_policy: the neural-network policy and its loop on CartPole; the
 #: surrogate self-check differentiates the student's loss, importing JAX when it runs).
-JAX_MODULES = {"pgtheory/autodiff.py", "pgtheory/mlp_policy.py",
+JAX_MODULES = {"pgtheory/autodiff.py", "pgtheory/mlp_network.py", "pgtheory/mlp_policy.py",
                "pgtheory/checks/surrogate_loss.py"}
 
 
