@@ -341,19 +341,21 @@ def check_mask(mask: Any, shape: tuple[int, int]) -> np.ndarray:
 
 
 def check_step_values(
-    values: Any, name: str, mask: Any = None, *, mask_required: bool = False
+    values: Any, name: str, mask: Any = None, *, mask_required: bool = False,
+    full_mask: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-step values of N episodes, (N, T), as a finite float array, and their padding mask.
 
     With a ``mask`` (:func:`check_mask`), padded entries are set to 0 before the finiteness
     check, since they are never read. Without one (allowed unless ``mask_required``), every
-    entry must be finite and the mask returned is None.
+    entry must be finite and the mask returned is None, or all True with ``full_mask`` (every
+    step is real).
     """
     raw = np.asarray(values)
     if raw.ndim != 2:
         raise ValueError(f"{name} must have shape (N, T); got shape {raw.shape}")
     if mask is None and not mask_required:
-        return as_finite_array(raw, name), None
+        return as_finite_array(raw, name), (np.ones(raw.shape, dtype=bool) if full_mask else None)
     mask = check_mask(mask, raw.shape)
     return as_finite_array(np.where(mask, raw, 0.0), name), mask
 

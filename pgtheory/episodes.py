@@ -93,9 +93,7 @@ def leave_one_out_mean(weights: Any, mask: Any = None) -> np.ndarray:
     -------
     ndarray(float), shape (N, T)
     """
-    weights, mask = check_step_values(weights, "weights", mask)
-    if mask is None:
-        mask = np.ones(weights.shape, dtype=bool)
+    weights, mask = check_step_values(weights, "weights", mask, full_mask=True)
     return leave_one_out_mean_kernel(weights, mask)
 
 

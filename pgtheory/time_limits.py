@@ -112,9 +112,7 @@ def time_limit_returns(
     -------
     ndarray(float), shape (N, T)
     """
-    rewards, mask = check_step_values(rewards, "rewards", mask)
-    if mask is None:
-        mask = np.ones(rewards.shape, dtype=bool)
+    rewards, mask = check_step_values(rewards, "rewards", mask, full_mask=True)
     discount = check_discount(discount)
     n_episodes, n_steps = rewards.shape
     if final_values is None:
