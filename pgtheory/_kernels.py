@@ -184,7 +184,9 @@ def surrogate_loss_kernel(log_probs: Any, weights: Any) -> Any:
     padding), ``weights: (N, T)`` the weights Psi: the sum runs over each episode's steps and
     is divided by the number of EPISODES N, not of steps. Written with the array methods
     numpy and JAX share, it is the one implementation behind :func:`pgtheory.surrogate_loss`
-    (numpy), ``pgtheory.autodiff.surrogate_loss`` and ``pgtheory.mlp_network.surrogate_loss``
-    (JAX, which pass the weights through ``jax.lax.stop_gradient`` first).
+    (numpy) and ``pgtheory.autodiff.surrogate_loss`` (JAX, which passes the weights through
+    ``jax.lax.stop_gradient`` first). ``pgtheory.mlp_network.surrogate_loss`` writes the same
+    sum out with its mask on purpose: book/surrogate prints that function's source as the loss
+    "as you would type it".
     """
     return -(log_probs * weights).sum() / log_probs.shape[0]

@@ -50,7 +50,6 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ._kernels import surrogate_loss_kernel
 from ._validation import as_finite_array, check_positive_int
 
 __all__ = [
@@ -337,8 +336,7 @@ def surrogate_loss(params: Params, observations: Any, actions: Any, weights: Any
     taken = jnp.take_along_axis(log_probs, jnp.where(mask, actions, 0)[..., None],
                                 axis=-1)[..., 0]                               # (N, T)
     weights = jax.lax.stop_gradient(weights)          # Psi is data, not a function of theta
-    return surrogate_loss_kernel(jnp.where(mask, taken, 0.0),                 # 1/N: episodes
-                                 jnp.where(mask, weights, 0.0))
+    return -jnp.sum(jnp.where(mask, taken * weights, 0.0)) / x.shape[0]      # 1/N: episodes
 
 
 def _one_per_optimizer(factory: Any) -> Any:
