@@ -3,13 +3,16 @@ and a clear error when the install fails (tools/install_cell.py)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from install_cell import (
     BOOK,
+    EXTRAS,
     MARKER,
     REQUIREMENT,
     cell_source,
@@ -35,7 +38,7 @@ def test_install_cell_installs_from_the_configured_repository(tmp_path: Path) ->
     url = repository_url()
     assert url.startswith("https://github.com/"), url
     assert f'"pgtheory @ git+{url}"' in cell_source("intro")
-    assert f'"pgtheory[gym] @ git+{url}"' in cell_source("cartpole")
+    assert f'"pgtheory[viz,gym] @ git+{url}"' in cell_source("cartpole")
     config = tmp_path / "_config.yml"
     config.write_text("repository:\n  url: https://github.com/someone/fork.git/\n")
     assert repository_url(config) == "https://github.com/someone/fork"
@@ -65,3 +68,27 @@ def test_present_package_means_the_cell_does_nothing() -> None:
                          text=True, timeout=60)
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
     assert cell_source("intro").startswith(MARKER)
+
+
+# What a chapter's code cells import, and the extra of pyproject.toml that provides it.
+_NEEDS = {
+    "viz": re.compile(r"from pgtheory import (?:[\w, ]*\b)?viz\b|pgtheory\.viz\b"),
+    "gym": re.compile(r"pgtheory\.cartpole|pgtheory\.gym_env|mlp_policy|import gymnasium"),
+    "jax": re.compile(r"import jax|pgtheory import (?:[\w, ]*\b)?(?:autodiff|mlp_\w+)"),
+}
+
+
+@pytest.mark.parametrize("chapter", sorted(p.stem for p in BOOK.glob("*.md")))
+def test_install_cell_installs_the_extras_the_chapter_imports(chapter: str) -> None:
+    text = (BOOK / f"{chapter}.md").read_text()
+    code = "\n".join(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, flags=re.S))
+    needed = sorted(extra for extra, pattern in _NEEDS.items() if pattern.search(code))
+    assert sorted(EXTRAS.get(chapter, [])) == needed, (
+        f"{chapter}'s code imports what the extras {needed} provide; EXTRAS in "
+        "tools/install_cell.py lists " f"{EXTRAS.get(chapter, [])}")
+
+
+def test_extras_exist_in_pyproject() -> None:
+    extras = tomllib.loads((BOOK.parent / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    assert {extra for chosen in EXTRAS.values() for extra in chosen} <= set(extras)

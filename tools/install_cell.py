@@ -33,8 +33,16 @@ MARKER = "# On Colab or Binder, install the book's companion package pgtheory if
 
 # What the cell installs: pgtheory with these extras, from the repository's default branch.
 REQUIREMENT = "pgtheory{extras} @ git+{url}"
-# chapter -> the extras it needs
-EXTRAS: dict[str, list[str]] = {"cartpole": ["gym"], "surrogate": ["gym", "jax"]}
+# chapter -> the extras its code cells import (tests/test_install_cell.py checks this against
+# the chapters): [viz] for pgtheory.viz, [gym] for the CartPole code, [jax] for autodiff and
+# the neural-network policy. A chapter not listed needs numpy only.
+_VIZ = ("baselines", "discounted", "factorization", "likelihood_ratio", "lqr", "monte_carlo",
+        "objective", "other_code", "reinforce", "theorem", "where_next")
+EXTRAS: dict[str, list[str]] = {
+    **{chapter: ["viz"] for chapter in _VIZ},
+    "cartpole": ["viz", "gym"],
+    "surrogate": ["viz", "gym", "jax"],
+}
 
 TEMPLATE = '''\
 {marker}
