@@ -69,15 +69,19 @@ def test_in_jupyter_a_printed_result_displays_nothing_and_an_unprinted_one_its_m
     assert capsys.readouterr().out.strip() == silent.message
 
 
-def test_the_committed_instructor_guide_shows_the_message_and_no_out_line():
+def test_the_committed_instructor_guide_shows_the_hint_and_the_points():
+    """The guide's worked grading example: a test cell whose Score prints the check's message
+    (the named mistake) and whose value, the Out[] nbgrader reads as the points, is 0."""
     import nbformat
 
     notebook = nbformat.read(ROOT / "book" / "instructor_guide.ipynb", as_version=4)
     cells = [c for c in notebook.cells if c.cell_type == "code" and "checks.check_" in c.source]
-    assert cells and cells[0].source.rstrip().splitlines()[-1].startswith("checks.check_")
+    assert cells and cells[0].source.rstrip().splitlines()[-1] == "score.total()"
     outputs = cells[0].outputs
-    assert [o.output_type for o in outputs] == ["stream"]
-    assert outputs[0].text.startswith("✗ check_reward_to_go failed.")
+    assert [o.output_type for o in outputs] == ["stream", "execute_result"]
+    assert "✗ check_reward_to_go failed." in outputs[0].text
+    assert "FORWARD cumulative sum" in outputs[0].text
+    assert outputs[1].data["text/plain"] == "0.0"
 
 
 # --- the time limit ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ Nothing a student submits can stop the cell or make it give points it should not
 name, an exception, an endless loop (stopped after ``time_limit`` seconds, see
 :mod:`pgtheory.checks.time_limit`), a warning or text on standard error (which nbgrader would
 count as a failed cell) all cost the part's points, with a message. The hidden cases themselves
-live in the assignment's source notebook (the chapter's test cells), never in this module.
+live in the assignment's source notebook (test cells in the book's sources), not in this module.
 """
 
 from __future__ import annotations
