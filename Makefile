@@ -12,7 +12,9 @@ NOTEBOOKS := $(wildcard book/*.ipynb)
 # rules for notebooks are in pyproject.toml).
 LINT := $(PY) -m ruff check pgtheory tests tools benchmarks book/*.ipynb
 # nbval: every notebook's fresh outputs against the committed ones.
-NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider
+# Two workers (pytest-xdist); --dist loadfile keeps each notebook's cells, in order, in one kernel.
+PARALLEL := -n 2 --dist loadfile
+NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg -p no:cacheprovider $(PARALLEL)
 # ... and again with other SIMD kernels and one BLAS thread: the outputs must not depend on the
 # machine (no rounding-level number is printed; tests/test_notebook_outputs.py). X86_V3 (AVX2)
 # is added so that the dispatch also changes on CPUs without AVX-512.
@@ -49,7 +51,7 @@ book: $(STAMP)
 ## Test it: every test there is, in the order that fails fastest
 test: $(STAMP) $(AXE)
 	$(LINT)
-	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
+	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/jupyterlab --ignore=tests/test_pdf.py $(PARALLEL)
 	$(NBVAL)
 	$(OTHER_KERNELS) $(NBVAL)
 	$(PY) -m pytest tests/jupyterlab -p no:cacheprovider
@@ -58,7 +60,7 @@ test: $(STAMP) $(AXE)
 	$(PY) tools/build_assignments.py --no-copy
 	$(PY) tools/build_student_edition.py
 	$(PY) tools/build_pdf.py
-	$(PY) -m pytest tests/site tests/test_pdf.py
+	$(PY) -m pytest tests/site tests/test_pdf.py -n 2 --dist load
 
 ## Run the notebooks: JupyterLab (with MyST rendering and live widgets) on book/
 lab: $(STAMP)
