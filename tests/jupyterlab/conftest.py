@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from lab_server import LabServer, lab_server
-from site_server import CHROMIUM, CHROMIUM_ARGS
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
 FIRST_DISPLAY: list[str] = []
@@ -37,17 +36,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     assert _digests() == before, "the real-client test changed book/*.ipynb"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
-                    "(README, 'Test it') or set PGTHEORY_CHROMIUM to a Chromium executable")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from site_server import CHROMIUM, CHROMIUM_ARGS, serve
+from site_server import serve
 
 HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
 
@@ -33,17 +33,6 @@ def site_url(html_dir: Path) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
-                    "(README, 'Test it') or set PGTHEORY_CHROMIUM to a Chromium executable")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
