@@ -66,15 +66,20 @@ def test_every_exercise_has_points_and_nbgrader_cells(course: Path) -> None:
     for name in marked_chapters():
         release = nbformat.read(course / "release" / name / f"{name}.ipynb", 4)
         meta = [c.metadata.get("nbgrader", {}) for c in release.cells]
-        tests = [m for m in meta if m.get("grade")]
-        answers = [m for m in meta if m.get("solution")]
+        tests = [m for m in meta if m.get("grade") and not m.get("solution")]
+        answers = [m for c, m in zip(release.cells, meta, strict=True)
+                   if m.get("solution") and c.cell_type == "code"]
         assert tests and len(tests) == len(answers), name
         assert all(m["locked"] and m["points"] > 0 for m in tests), name
         assert all(not m["locked"] for m in answers), name
         assert all(m.get("locked") for m in meta if not m.get("solution")), name
         for cell in release.cells:
-            if cell.metadata.get("nbgrader", {}).get("solution"):
+            m = cell.metadata.get("nbgrader", {})
+            if m.get("solution") and cell.cell_type == "code":
                 assert "raise NotImplementedError()" in cell.source
+            elif m.get("solution"):  # a written part: nbgrader's manually graded answer
+                assert m["grade"] and m["points"] > 0 and not m["locked"], name
+                assert cell.source == "YOUR ANSWER HERE", name
 
 
 def test_release_has_no_solution_and_no_hidden_test(course: Path) -> None:
@@ -208,6 +213,52 @@ def test_a_right_marker_makes_an_assignment(tmp_path: Path) -> None:
     assert [g.exercise.number for g in assignment.graded] == ["4.1"]
     ids = [c.metadata["nbgrader"]["grade_id"] for c in assignment.notebook.cells]
     assert ids == ["header", "setup", "ex-a-1-statement", "ex-a-1-answer", "ex-a-1"]
+
+
+WRITTEN = """
+:::{solution} ex-a-1
+:class: dropdown
+
+The function returns one because it must.
+:::
+
++++ {"tags": ["remove-cell"], "assignment": {"exercise": "ex-a-1", "role": "written", "points": 1}}
+
+Why does `f` return one?
+"""
+
+
+def test_a_written_part_is_graded_by_hand_with_the_solution_as_model_answer(
+        tmp_path: Path) -> None:
+    path = tmp_path / "chapter.md"
+    path.write_text(MARKED.format(kind="**Implementation.**", label="ex-a-1", points=3)
+                    + WRITTEN)
+    assignment = tool.build(path, book=tmp_path, numbers={"chapter": 4})
+    assert assignment.points == 4
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in assignment.notebook.cells}
+    assert list(cells)[-2:] == ["ex-a-1-written-statement", "ex-a-1-written"]
+    assert "Why does `f` return one?" in cells["ex-a-1-written-statement"].source
+    answer = cells["ex-a-1-written"]
+    assert answer.cell_type == "markdown"
+    assert answer.metadata["nbgrader"] | {"schema_version": 0} == {
+        "grade": True, "solution": True, "locked": False, "grade_id": "ex-a-1-written",
+        "points": 1.0, "schema_version": 0}
+    assert "The function returns one because it must." in answer.source
+    assert answer.source.startswith("### BEGIN SOLUTION")
+    assert answer.source.endswith("### END SOLUTION")
+
+
+@pytest.mark.parametrize("change, error", [
+    (lambda text: text.replace(":::{solution} ex-a-1", ":::{solution} ex-z-1"),
+     "no {solution} block"),
+    (lambda text: text.replace('"points": 1}', '"points": -1}'), "points"),
+])
+def test_wrong_written_markers_are_refused(tmp_path: Path, change, error) -> None:
+    path = tmp_path / "chapter.md"
+    path.write_text(change(MARKED.format(kind="**Implementation.**", label="ex-a-1", points=3)
+                           + WRITTEN))
+    with pytest.raises(tool.MarkerError, match=error):
+        tool.build(path, numbers={"chapter": 4})
 
 
 def test_chapter_without_markers_has_no_assignment(tmp_path: Path) -> None:

@@ -109,6 +109,32 @@ def returns(rewards, last_value, terminated, truncated, gamma):
 def my_reward_to_go(rewards):
     return np.cumsum(rewards[:, ::-1], axis=1)[:, ::-1]
 ''', "rewards as a Python list"),
+    "objective": ("ex-objective-4-answer", '''\
+def return_estimate(mdp, theta, n_episodes, rng):
+    theta = np.zeros((4, 2))                    # the exercise's policy, hard-coded
+    returns = pg.sample_trajectories(mdp, theta, n_episodes=n_episodes, rng=rng).returns
+    return returns.mean(), returns.std(ddof=1) / np.sqrt(n_episodes)
+''', "theta has shape"),
+    "theorem": ("ex-theorem-3-answer", '''\
+def episode_terms(mdp, theta, n_episodes, rng):
+    episodes = pg.sample_trajectories(pg.chain_mdp(), theta, n_episodes=n_episodes, rng=rng)
+    return episodes.returns[:, None, None] * pg.score(theta, episodes.states, episodes.actions)
+''', "theta has shape"),
+    "cartpole": ("ex-cartpole-3-answer", '''\
+def greedy_probabilities(W, observations):
+    e = np.exp(cartpole_features(observations) @ np.asarray(W))   # no shift: overflows
+    return (e / e.sum(axis=1, keepdims=True)).max(axis=1)
+''', "exponentiating them directly overflows"),
+    "where_next": ("ex-where-next-2-answer", '''\
+def n_step_advantages(rewards, states, values, n):
+    rewards, states = np.asarray(rewards, dtype=float), np.asarray(states)
+    values = np.asarray(values, dtype=float)
+    steps = np.arange(rewards.shape[1])
+    if n == 1:                                  # the two cases of the visible tests only
+        next_states = np.roll(states, -1, axis=1)   # values[H] = 0 at the last step
+        return rewards + values[steps + 1, next_states] - values[steps, states]
+    return pg.reward_to_go(rewards) - values[steps, states]
+''', "for 1 < n < H"),
     "baselines": ("ex-baselines-2-answer", '''\
 def baseline_estimate(theta, states, actions, rewards, baseline):
     G = pg.reward_to_go(rewards)
@@ -174,9 +200,17 @@ def graded(tmp_path_factory):
 
 
 def points(rows, student, assignment):
+    """(points, max_points) of one student's assignment; a written part not graded yet (empty
+    points) counts 0."""
     mine = [r for r in rows if r["student"] == student and r["assignment"] == assignment]
     assert mine, (student, assignment)
-    return sum(float(r["points"]) for r in mine), sum(float(r["max_points"]) for r in mine)
+    return (sum(float(r["points"] or 0) for r in mine),
+            sum(float(r["max_points"]) for r in mine))
+
+
+def written(rows, student):
+    """The rows of the written parts (graded by hand) of one student."""
+    return [r for r in rows if r["student"] == student and r["exercise"].endswith("-written")]
 
 
 def feedback(course: Path, student: str) -> str:
@@ -201,16 +235,50 @@ def test_grade_table_has_a_row_per_student_assignment_and_exercise(graded) -> No
 
 
 def test_reference_solutions_get_full_marks(graded) -> None:
+    """... on every test cell; the written parts wait for a grader (empty points)."""
     _, assignments, rows = graded
+    answered = written(rows, "reference")
+    assert len(answered) >= 4 and all(r["points"] == "" for r in answered), answered
     for assignment in assignments:
         got, possible = points(rows, "reference", assignment)
-        assert got == possible > 0, assignment
+        by_hand = sum(float(r["max_points"]) for r in answered if r["assignment"] == assignment)
+        assert got == possible - by_hand > 0, assignment
+
+
+def test_a_grade_given_by_hand_is_in_the_table_after_grading_again(graded, tmp_path) -> None:
+    """A grader scores a written answer in formgrader (here: in nbgrader's gradebook, as
+    formgrader does); `make grade` again keeps that score and puts it in grades.csv."""
+    course, _, rows = graded
+    row = written(rows, "reference")[0]
+    again = tmp_path / "course"
+    shutil.copytree(course, again)
+    api = tool.nbgrader_api(again)
+    with api.gradebook as gradebook:
+        grade = gradebook.find_grade(row["exercise"], row["assignment"], row["assignment"],
+                                     "reference")
+        assert grade.auto_score is None and grade.manual_score is None
+        assert grade.needs_manual_grade
+        grade.manual_score = 0.5
+        gradebook.db.commit()
+    submissions = tmp_path / "submissions" / "reference" / row["assignment"]
+    submissions.mkdir(parents=True)
+    name = f"{row['assignment']}.ipynb"
+    shutil.copy(course / "submitted" / "reference" / row["assignment"] / name, submissions)
+    outcome, = [o for o in grader.grade(tmp_path / "submissions", again)
+                if o.assignment == row["assignment"]]
+    grader.write_csv([outcome], again / "grades.csv")
+    with (again / "grades.csv").open() as file:
+        regraded = {r["exercise"]: r for r in csv.DictReader(file)}
+    assert regraded[row["exercise"]]["points"] == "0.5"
+    tests_row = regraded[row["exercise"].removesuffix("-written")]
+    assert tests_row["points"] == tests_row["max_points"]
 
 
 def test_blank_release_gets_zero_and_is_told_it_is_the_stub(graded) -> None:
     course, assignments, rows = graded
     for assignment in assignments:
         assert points(rows, "blank", assignment)[0] == 0, assignment
+    assert all(r["points"] == "0" for r in written(rows, "blank"))   # left unanswered
     assert "still the stub" in feedback(course, "blank")
 
 

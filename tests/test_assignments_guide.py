@@ -28,7 +28,8 @@ GUIDE = (BOOK / "instructor_guide.md").read_text(encoding="utf-8")
 #: The reading speeds the guide states (words a minute): the reading path, the rest of the page.
 READING_PATH_WPM, REST_WPM = 60, 150
 KINDS = {"pen and paper", "implementation", "implementation, graded", "conceptual"}
-MARKED_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?::[^\n]*\n)*:assignment:.*?^```[ \t]*$",
+MARKED_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?::[^\n]*\n)*:assignment:.*?^```[ \t]*$"
+                         r'|^\+\+\+ \{[^\n]*"assignment"[^\n]*\}\n.*?^\+\+\+[ \t]*$',
                          re.MULTILINE | re.DOTALL)
 
 
@@ -71,13 +72,28 @@ def exercises() -> dict[str, tuple[str, str]]:
 
 @functools.cache
 def marked() -> dict[str, tuple[str, float, str]]:
-    """label -> (assignment, points, source of its tests cell) of every graded exercise."""
+    """label -> (assignment, points, source of its tests cell) of every graded exercise; the
+    points include those of its written part."""
     found = {}
     for name in tool.chapter_numbers():
         for cell in jupytext.read(BOOK / f"{name}.md").cells:
             marker = cell.metadata.get("assignment", {})
             if marker.get("role") == "tests":
-                found[marker["exercise"]] = (name, float(marker["points"]), cell.source)
+                found[marker["exercise"]] = (name, float(marker["points"])
+                                             + written().get(marker["exercise"], 0.0),
+                                             cell.source)
+    return found
+
+
+@functools.cache
+def written() -> dict[str, float]:
+    """label -> points of the written part (graded by hand) of a graded exercise."""
+    found = {}
+    for name in tool.chapter_numbers():
+        for cell in jupytext.read(BOOK / f"{name}.md").cells:
+            marker = cell.metadata.get("assignment", {})
+            if marker.get("role") == "written":
+                found[marker["exercise"]] = float(marker["points"])
     return found
 
 
@@ -114,8 +130,12 @@ def test_every_exercise_graded_by_hand_has_a_rubric_whose_parts_add_up() -> None
     rubric = {ref(row[0]): (int(row[1]), row[2]) for row in table(section("Rubrics"))}
     by_hand = {label for label, (kind, _, _) in EXERCISE_ROWS.items()
                if kind in ("pen and paper", "conceptual")}
-    assert set(rubric) == by_hand
+    assert set(rubric) == by_hand | set(written())
+    assert len(written()) >= 4
     for label, (points, text) in rubric.items():
+        if label in written():  # the written part of a graded exercise, and only that part
+            assert text.startswith("written part:") and points == written()[label], label
+            continue
         assert points == EXERCISE_ROWS[label][2], label
         parts = [int(p) for p in re.findall(r"\((\d+)\)", text)]
         if parts:

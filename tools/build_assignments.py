@@ -10,6 +10,12 @@ marks, next to each implementation exercise, code cells whose metadata says what
 - ``assignment: {exercise: <label>, role: tests, points: <n>}``: the test cell, calling
   `pgtheory.checks` (through `pgtheory.checks.grading.Score`) and, between ``### BEGIN HIDDEN
   TESTS`` and ``### END HIDDEN TESTS``, the cases students never see. Its result is the points.
+- a Markdown cell ``assignment: {exercise: <label>, role: written, points: <n>}`` (optional, after
+  the tests): the question of a written part, graded by hand in nbgrader's formgrader. The
+  assignment puts the question in a locked cell and, below it, nbgrader's "manually graded
+  answer" cell, whose instructor version holds the exercise's worked solution from the chapter
+  (its ``{solution}`` block) between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, and whose
+  release version says "YOUR ANSWER HERE".
 
 The chapter executes these cells like any other (nbval and the book build run them): the worked
 solutions must get full marks there.
@@ -49,13 +55,15 @@ CONFIG = ROOT / "assignments" / "nbgrader_config.py"
 #: The release notebooks as committed, for the student edition's Colab and Binder buttons.
 STUDENT_COPIES = ROOT / "assignments" / "student" / "book"
 
-ROLES = ("setup", "answer", "tests")
+ROLES = ("setup", "answer", "tests", "written")
 SCHEMA_VERSION = 3  # nbgrader's cell-metadata schema
 #: nbgrader's refusal to change the cells of an assignment that has graded submissions.
 _GRADED_BEFORE = "because there are submissions associated with it"
 
 _EXERCISE = re.compile(r"^(?P<fence>:{3,})\{exercise\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
                        re.MULTILINE | re.DOTALL)
+_SOLUTION = re.compile(r"^(?P<fence>:{3,})\{solution\}[ \t]*(?P<label>\S+)[^\n]*\n(?P<body>.*?)"
+                       r"^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]+)`")
 _IMPLEMENTATION = re.compile(r"^\W*Implement", re.IGNORECASE)
@@ -73,6 +81,7 @@ class Exercise:
     label: str
     number: str
     statement: str
+    solution: str = ""
 
 
 @dataclass
@@ -83,6 +92,13 @@ class Graded:
     answer: nbformat.NotebookNode | None = None
     tests: nbformat.NotebookNode | None = None
     points: float = 0.0
+    #: the question of the written part (graded by hand), and its points
+    written: nbformat.NotebookNode | None = None
+    written_points: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.points + self.written_points
 
 
 @dataclass
@@ -96,7 +112,7 @@ class Assignment:
 
     @property
     def points(self) -> float:
-        return sum(g.points for g in self.graded)
+        return sum(g.total for g in self.graded)
 
 
 # --- the book: chapter numbers, titles, exercises ---------------------------------------------
@@ -138,6 +154,16 @@ def exercises_of(notebook: nbformat.NotebookNode, number: int | None) -> list[Ex
             found.append(Exercise(options["label"],
                                   f"{number}.{index}" if number else str(index),
                                   "\n".join(lines).strip()))
+    solutions = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for match in _SOLUTION.finditer(cell.source):
+                lines = match["body"].strip("\n").split("\n")
+                while lines and _OPTION.match(lines[0]):
+                    lines.pop(0)
+                solutions[match["label"]] = "\n".join(lines).strip()
+    for exercise in found:
+        exercise.solution = solutions.get(exercise.label, "")
     return found
 
 
@@ -168,11 +194,19 @@ def _marker(cell: nbformat.NotebookNode) -> dict | None:
     marker = cell.get("metadata", {}).get("assignment")
     if marker is None:
         return None
-    if cell.cell_type != "code" or not isinstance(marker, dict) \
-            or marker.get("role") not in ROLES:
-        raise MarkerError(f"a marked cell must be a code cell with assignment: {{role: one of "
-                          f"{ROLES}, ...}}; got {cell.cell_type} cell with {marker!r}")
+    if not isinstance(marker, dict) or marker.get("role") not in ROLES \
+            or cell.cell_type != ("markdown" if marker["role"] == "written" else "code"):
+        raise MarkerError(f"a marked cell must be a code cell (a Markdown cell for the role "
+                          f"written) with assignment: {{role: one of {ROLES}, ...}}; got "
+                          f"{cell.cell_type} cell with {marker!r}")
     return marker
+
+
+def _points_of(marker: dict, where: str) -> float:
+    points = marker.get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        raise MarkerError(f"{where} needs points: <a positive number>; got {points!r}")
+    return float(points)
 
 
 def _nbgrader(cell: nbformat.NotebookNode, grade_id: str, *, solution: bool = False,
@@ -207,11 +241,15 @@ def _install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | No
 
 def _header(title: str, graded: list[Graded], total: float) -> str:
     numbers = ", ".join(g.exercise.number for g in graded)
+    written = sum(g.written_points for g in graded)
+    how = (f"{total - written:g} of them graded automatically. The written answers "
+           f"({_points(written)}) are graded by hand: write them in the cells that say YOUR ANSWER "
+           f"HERE, in a few sentences, with the numbers your code printed."
+           if written else "graded automatically.")
     return f"""# Assignment: {title}
 
 The implementation exercises of the chapter *{title}* (exercise{'s' if len(graded) > 1 else ''}
-{numbers}) of *The Policy Gradient Theorem, Checked*, graded automatically: {total:g} points in
-all.
+{numbers}) of *The Policy Gradient Theorem, Checked*: {total:g} points in all, {how}
 
 For each exercise, replace `raise NotImplementedError()` in the answer cell by your code and
 run that cell; then run the test cell below it. It prints one line per test with its points and,
@@ -220,6 +258,26 @@ when a test fails, a hint that names the mistake and the equation to re-read (th
 show (other MDPs and seeds, float32 input, lists instead of arrays); the test cell says how many
 points they are worth. Keep the names of the functions, and leave the test cells as they are:
 grading restores them."""
+
+
+def _written_cells(entry: Graded, references: dict[str, str],
+                   book: Path) -> list[nbformat.NotebookNode]:
+    """The written part: its question (locked) and nbgrader's manually graded answer cell, whose
+    solution region is the chapter's worked solution (the graders' model answer)."""
+    label, points = entry.exercise.label, entry.written_points
+    question = plain_markdown(entry.written.source, references, book).strip()
+    heading = (f"### Exercise {entry.exercise.number}, written part ({_points(points)}, "
+               f"graded by hand)")
+    model = plain_markdown(entry.exercise.solution, references, book)
+    answer = nbformat.v4.new_markdown_cell(
+        f"### BEGIN SOLUTION\n**Model answer** (the book's solution):\n\n{model}\n"
+        f"### END SOLUTION")
+    return [_markdown(f"{heading}\n\n{question}", f"{label}-written-statement"),
+            _nbgrader(answer, f"{label}-written", solution=True, grade=True, points=points)]
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point{'' if value == 1 else 's'}"
 
 
 def build(md_path: Path, *, book: Path = BOOK,
@@ -252,11 +310,13 @@ def build(md_path: Path, *, book: Path = BOOK,
             raise MarkerError(f"{md_path.name}: {label} has two {marker['role']} cells")
         setattr(entry, marker["role"], cell)
         if marker["role"] == "tests":
-            points = marker.get("points")
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-                raise MarkerError(f"{md_path.name}: the tests cell of {label} needs "
-                                  f"points: <a positive number>; got {points!r}")
-            entry.points = float(points)
+            entry.points = _points_of(marker, f"{md_path.name}: the tests cell of {label}")
+        if marker["role"] == "written":
+            entry.written_points = _points_of(marker,
+                                              f"{md_path.name}: the written cell of {label}")
+            if not exercises[label].solution:
+                raise MarkerError(f"{md_path.name}: {label} has a written part but no "
+                                  f"{{solution}} block, the model answer for its graders")
     if not graded:
         return None
     for label, entry in graded.items():
@@ -269,7 +329,7 @@ def build(md_path: Path, *, book: Path = BOOK,
         raise MarkerError(f"{md_path.name}: one setup cell is needed (found {len(setup)})")
     title = title_of(name, book)
     ordered = sorted(graded.values(), key=lambda g: list(exercises).index(g.exercise.label))
-    total = sum(g.points for g in ordered)
+    total = sum(g.total for g in ordered)
     cells = [_markdown(_header(title, ordered, total), "header")]
     install = _install_cell(chapter)
     if install is not None:
@@ -278,11 +338,13 @@ def build(md_path: Path, *, book: Path = BOOK,
     for entry in ordered:
         label, number = entry.exercise.label, entry.exercise.number
         statement = plain_markdown(entry.exercise.statement, references, book)
-        cells.append(_markdown(f"## Exercise {number} ({entry.points:g} points)\n\n"
+        cells.append(_markdown(f"## Exercise {number} ({entry.total:g} points)\n\n"
                                f"{statement}", f"{label}-statement"))
         cells.append(_nbgrader(entry.answer, f"{label}-answer", solution=True))
         cells.append(_nbgrader(entry.tests, label, grade=True, locked=True,
                                points=entry.points))
+        if entry.written is not None:
+            cells += _written_cells(entry, references, book)
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -382,7 +444,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for a in assignments:
-        parts = ", ".join(f"{g.exercise.number} ({g.points:g})" for g in a.graded)
+        parts = ", ".join(f"{g.exercise.number} ({g.points:g}"
+                          + (f" + {g.written_points:g} written" if g.written is not None else "")
+                          + ")" for g in a.graded)
         print(f"{a.name}: {a.points:g} points: exercises {parts}")
     print(f"{len(assignments)} assignments: instructor versions in {args.course}/source/, "
           f"release versions in {args.course}/release/")

@@ -11,7 +11,9 @@ It writes
 
 - ``_build/assignments/grades.csv``: ``student,assignment,exercise,points,max_points``, one
   row per student, assignment and exercise (a missing notebook, or one the grader could not run,
-  scores 0 on every exercise);
+  scores 0 on every exercise). A written part (``<label>-written``, graded by hand) has empty
+  ``points`` until a grader has scored it in nbgrader's formgrader, and its score from then on
+  (nbgrader keeps manual scores when it autogrades again); left unanswered, it scores 0;
 - ``_build/assignments/feedback/<student>/<assignment>/<assignment>.html``: nbgrader's
   feedback, the graded notebook with every test's output (the checks' hints) but not the code of
   the hidden tests;
@@ -44,8 +46,8 @@ class Outcome:
 
     student: str
     assignment: str
-    #: exercise label -> (points, max_points)
-    points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: exercise label -> (points, max_points); points None: a written part not graded yet
+    points: dict[str, tuple[float | None, float]] = field(default_factory=dict)
     #: exercise label -> what its test cell printed
     outputs: dict[str, str] = field(default_factory=dict)
     problem: str | None = None  # why nothing was graded (no notebook, the grader failed)
@@ -145,16 +147,28 @@ def _read_points(outcome: Outcome, course: Path, graded: Path,
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in notebook.cells}
     with api.gradebook as gradebook:
         for grade_id, points in cells:
+            cell = by_id.get(grade_id)
             try:
                 found = gradebook.find_grade(grade_id, outcome.assignment, outcome.assignment,
                                              outcome.student)
-                score, maximum = float(found.score or 0.0), float(found.max_score)
+                # a written answer: manual_score once graded by hand; no score at all until
+                # then (nbgrader's `score` says 0.0 there), unless left as YOUR ANSWER HERE
+                # (auto_score 0); a test cell: its auto_score
+                pending = found.manual_score is None and found.auto_score is None
+                score = None if pending else float(found.score)
+                maximum = float(found.max_score)
             except Exception:  # the student deleted the test cell: nbgrader has no grade
                 score, maximum = 0.0, points
             outcome.points[grade_id] = (score, maximum)
-            cell = by_id.get(grade_id)
-            outcome.outputs[grade_id] = text_of(cell) if cell is not None else \
-                "(the test cell is missing from the submitted notebook)"
+            if cell is None:
+                outcome.outputs[grade_id] = "(the cell is missing from the submitted notebook)"
+            elif cell.cell_type == "markdown":
+                outcome.outputs[grade_id] = ("a written answer, graded by hand in formgrader: "
+                                             + ("not graded yet" if score is None else
+                                                "unanswered" if cell.source.strip() ==
+                                                "YOUR ANSWER HERE" else "graded"))
+            else:
+                outcome.outputs[grade_id] = text_of(cell)
 
 
 def write_csv(outcomes: list[Outcome], path: Path) -> None:
@@ -163,8 +177,22 @@ def write_csv(outcomes: list[Outcome], path: Path) -> None:
         writer.writerow(FIELDS)
         for outcome in outcomes:
             for exercise, (points, maximum) in outcome.points.items():
-                writer.writerow([outcome.student, outcome.assignment, exercise, f"{points:g}",
-                                 f"{maximum:g}"])
+                writer.writerow([outcome.student, outcome.assignment, exercise,
+                                 "" if points is None else f"{points:g}", f"{maximum:g}"])
+
+
+def _sum(outcome: Outcome) -> tuple[float, float, float]:
+    """Points earned, possible, and possible in written parts not graded yet."""
+    got = sum(p for p, _ in outcome.points.values() if p is not None)
+    possible = sum(m for _, m in outcome.points.values())
+    pending = sum(m for p, m in outcome.points.values() if p is None)
+    return got, possible, pending
+
+
+def _summary(outcome: Outcome) -> str:
+    got, possible, pending = _sum(outcome)
+    return f"{got:g} of {possible:g} points" + (f" ({pending:g} to be graded by hand)"
+                                                 if pending else "")
 
 
 def write_feedback(outcomes: list[Outcome], course: Path) -> list[Path]:
@@ -174,14 +202,13 @@ def write_feedback(outcomes: list[Outcome], course: Path) -> list[Path]:
         mine = [o for o in outcomes if o.student == student]
         lines = [f"# Feedback for {student}", ""]
         for outcome in mine:
-            got = sum(p for p, _ in outcome.points.values())
-            possible = sum(m for _, m in outcome.points.values())
-            lines += [f"## {outcome.assignment}: {got:g} of {possible:g} points", ""]
+            lines += [f"## {outcome.assignment}: {_summary(outcome)}", ""]
             if outcome.problem:
                 lines += [f"Not graded: {outcome.problem}.", ""]
                 continue
             for exercise, (points, maximum) in outcome.points.items():
-                lines += [f"### {exercise}: {points:g} of {maximum:g} points", "", "```text",
+                got = "not graded yet" if points is None else f"{points:g}"
+                lines += [f"### {exercise}: {got} of {maximum:g} points", "", "```text",
                           outcome.outputs.get(exercise, ""), "```", ""]
         path = course / "feedback" / student / "feedback.md"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,9 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     write_csv(outcomes, course / "grades.csv")
     write_feedback(outcomes, course)
     for outcome in outcomes:
-        got = sum(p for p, _ in outcome.points.values())
-        possible = sum(m for _, m in outcome.points.values())
-        note = f"  ({outcome.problem})" if outcome.problem else ""
+        got, possible, pending = _sum(outcome)
+        note = f"  ({outcome.problem})" if outcome.problem else \
+            f"  ({pending:g} to be graded by hand)" if pending else ""
         print(f"{outcome.student:>20} {outcome.assignment:<20} {got:g}/{possible:g}{note}")
     print(f"wrote {course / 'grades.csv'} and feedback in {course / 'feedback'}/<student>/")
     return 0
