@@ -20,7 +20,8 @@ NBVAL := $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-saniti
 # is added so that the dispatch also changes on CPUs without AVX-512.
 OTHER_KERNELS := NPY_DISABLE_CPU_FEATURES="AVX512_SPR AVX512_ICL X86_V4 X86_V3" OPENBLAS_NUM_THREADS=1
 
-.PHONY: book test setup serve notebooks lint clean assignments grade student pdf lab install-cells
+.PHONY: book test setup serve notebooks lint clean assignments grade student pdf lab install-cells \
+        test-lab built-html built-pdf screenshots
 
 setup: $(STAMP) $(AXE)
 
@@ -54,13 +55,29 @@ test: $(STAMP) $(AXE)
 	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/jupyterlab --ignore=tests/test_pdf.py $(PARALLEL)
 	$(NBVAL)
 	$(OTHER_KERNELS) $(NBVAL)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-lab built-html built-pdf
+	$(PY) -m pytest tests/site tests/test_pdf.py -n 2 --dist load
+
+# The last stage of `make test` before the page checks: three jobs of about one core each, two
+# at a time (each one's output is printed when it ends): the real-client test in JupyterLab, the
+# two editions of the web book (from the cache nbval's outputs fill), and the PDF (which
+# executes nothing).
+test-lab: $(STAMP)
 	$(PY) -m pytest tests/jupyterlab -p no:cacheprovider
+
+built-html: $(STAMP)
 	$(PY) tools/prime_cache.py $(NOTEBOOKS)
 	$(PY) tools/build_book.py
 	$(PY) tools/build_assignments.py --no-copy
 	$(PY) tools/build_student_edition.py
+
+built-pdf: $(STAMP)
 	$(PY) tools/build_pdf.py
-	$(PY) -m pytest tests/site tests/test_pdf.py -n 2 --dist load
+
+## Screenshots of every page of both editions at 1280 and 390 px, for review, in
+## _build/screenshots/ (after `make book`; the page checks run as well)
+screenshots: $(STAMP) $(AXE)
+	PGTHEORY_PAGE_SCREENSHOTS=1 $(PY) -m pytest tests/site/test_pages.py tests/site/test_clipping.py -n 2 --dist load -q
 
 ## Run the notebooks: JupyterLab (with MyST rendering and live widgets) on book/
 lab: $(STAMP)

@@ -24,7 +24,9 @@ folded dropdowns and solutions (their content is one click away), and the theme'
 (sidebars, header), which collapses at narrow widths by design.
 
 `test_checker_finds_clipping` runs the checker on a deliberately broken page first, so the
-checker itself can fail. Screenshots at 390 px land in _build/screenshots/ (`__390`).
+checker itself can fail. This file checks every page at 390 px; test_pages.py runs the same
+checker at 1280 px on the page it has already loaded. `make screenshots` saves the 390 px pages
+in _build/screenshots/ (`__390`).
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from page_screenshots import save_screenshot
 
 HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
 PAGES = sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
                if "_static" not in p.parts and "_sources" not in p.parts
                and p.name not in ("index.html", "search.html", "genindex.html"))
-SCREENSHOTS = HTML.parent / "screenshots"
-WIDTHS = [1280, 390]
+#: test_pages.py checks 1280 px
+WIDTHS = [390]
 
 CLIPPED_JS = r"""([strict]) => {
   const root = document.querySelector('main') || document.body;
@@ -148,9 +151,6 @@ def test_nothing_is_clipped(visit, path: str, width: int) -> None:
     page.evaluate("""async () => { if (window.MathJax && MathJax.startup)
                                      await MathJax.startup.promise; }""")
     page.wait_for_timeout(100)
-    if width != 1280:  # the 1280 px screenshot is test_pages.py's
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{path.replace('/', '__')[:-5]}__{width}.png"),
-                        full_page=True)
+    save_screenshot(page, path, f"__{width}")
     problems = page.evaluate(CLIPPED_JS, [width >= 1280])
     assert problems == [], f"{path} at {width} px:\n" + "\n".join(problems)

@@ -2,8 +2,10 @@
 
 For each page: no console errors, no failed requests, nothing requested off the local site,
 mathematics rendered by the local MathJax (no raw TeX left in the text), every image loaded and
-described by alt text, under 3 MB transferred, and no serious or critical axe-core accessibility
-violation. A full-page screenshot of each page is saved in _build/screenshots/ for review.
+described by alt text, under 3 MB transferred, nothing clipped at 1280 px (the criterion of
+test_clipping.py, which checks 390 px), and no serious or critical axe-core accessibility
+violation. `make screenshots` saves a full-page screenshot of each page in _build/screenshots/
+for review.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import json
 from pathlib import Path
 
 import pytest
+from page_screenshots import save_screenshot
+from test_clipping import CLIPPED_JS
+from test_clipping import PAGES as CLIPPING_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 PAGES = sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
                if "_static" not in p.parts and "_sources" not in p.parts)
-SCREENSHOTS = HTML.parent / "screenshots"
 # axe-core from npm, pinned in package.json / package-lock.json (`make setup` runs `npm ci`).
 AXE_DIR = ROOT / "node_modules" / "axe-core"
 AXE_JS = AXE_DIR / "axe.min.js"
@@ -67,9 +71,7 @@ def test_page(visit, path: str) -> None:
     page = v.page
     n_math = page.evaluate(WAIT_FOR_MATHJAX_JS)
     page.wait_for_timeout(100)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (path.replace("/", "__")[:-5] + ".png")),
-                    full_page=True)
+    save_screenshot(page, path)
 
     assert v.console_errors == [], f"console errors: {v.console_errors}"
     assert v.failed_requests == [], f"failed requests: {v.failed_requests}"
@@ -84,6 +86,10 @@ def test_page(visit, path: str) -> None:
     images = page.evaluate(IMAGES_JS)
     assert [i["src"] for i in images if not i["loaded"] and i["visible"]] == []
     assert [i["src"] for i in images if not (i["alt"] or "").strip()] == [], "images without alt"
+
+    if path in CLIPPING_PAGES:  # the same page load as test_clipping's at 1280 px
+        problems = page.evaluate(CLIPPED_JS, [True])
+        assert problems == [], f"{path} at 1280 px:\n" + "\n".join(problems)
 
     assert axe_findings(page) == []
 
