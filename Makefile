@@ -55,13 +55,13 @@ test: $(STAMP) $(AXE)
 	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/jupyterlab --ignore=tests/test_pdf.py $(PARALLEL)
 	$(NBVAL)
 	$(OTHER_KERNELS) $(NBVAL)
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-lab built-html built-pdf
+	$(MAKE) --no-print-directory -j2 --output-sync=target built-pdf built-html test-lab
 	$(PY) -m pytest tests/site tests/test_pdf.py -n 2 --dist load
 
 # The last stage of `make test` before the page checks: three jobs of about one core each, two
-# at a time (each one's output is printed when it ends): the real-client test in JupyterLab, the
-# two editions of the web book (from the cache nbval's outputs fill), and the PDF (which
-# executes nothing).
+# at a time (each one's output is printed when it ends): the PDF (which executes nothing) and the
+# two editions of the web book (from the cache nbval's outputs fill), then the real-client test
+# in JupyterLab when the PDF is done.
 test-lab: $(STAMP)
 	$(PY) -m pytest tests/jupyterlab -p no:cacheprovider
 

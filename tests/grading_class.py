@@ -126,14 +126,14 @@ def greedy_probabilities(W, observations):
 ''', "exponentiating them directly overflows"),
     "where_next": ("ex-where-next-2-answer", '''\
 def n_step_advantages(rewards, states, values, n):
-    rewards, states = np.asarray(rewards, dtype=float), np.asarray(states)
-    values = np.asarray(values, dtype=float)
-    steps = np.arange(rewards.shape[1])
-    if n == 1:                                  # the two cases of the visible tests only
-        next_states = np.roll(states, -1, axis=1)   # values[H] = 0 at the last step
-        return rewards + values[steps + 1, next_states] - values[steps, states]
-    return pg.reward_to_go(rewards) - values[steps, states]
-''', "for 1 < n < H"),
+    horizon = len(rewards[0])                   # arrays assumed: rewards[:, t] fails on a list
+    out = np.empty((len(rewards), horizon))
+    for t in range(horizon):
+        end = min(t + n, horizon)
+        bootstrap = values[end, states[:, end]] if end < horizon else 0.0
+        out[:, t] = rewards[:, t:end].sum(axis=1) + bootstrap - values[t, states[:, t]]
+    return out
+''', "list indices must be integers"),
     "baselines": ("ex-baselines-2-answer", '''\
 def baseline_estimate(theta, states, actions, rewards, baseline):
     G = pg.reward_to_go(rewards)

@@ -131,6 +131,40 @@ def test_instructor_version_keeps_solutions_and_tests(course: Path) -> None:
         assert all(cell in source for cell in marked), name
 
 
+def top_level_names(source: str) -> set[str]:
+    """The names a cell binds in the notebook's namespace (assignments, defs, imports)."""
+    import ast
+
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def test_test_cells_leave_the_students_names_alone() -> None:
+    """A test cell runs in the student's namespace: it must not rebind a pgtheory name the
+    student may have imported (a test cell that once said `score = Score(...)` broke a student's
+    `from pgtheory import score`), nor a name of the student's answer."""
+    import pgtheory
+
+    public = set(pgtheory.__all__)
+    assert "score" in public
+    for name in marked_chapters():
+        cells = jupytext.read(BOOK / f"{name}.md").cells
+        answers = set().union(*(top_level_names(c.source) for c in cells
+                                if c.metadata.get("assignment", {}).get("role") == "answer"))
+        for cell in cells:
+            if cell.metadata.get("assignment", {}).get("role") == "tests":
+                clash = top_level_names(cell.source) & (public | answers)
+                assert clash == set(), f"{name}: a test cell rebinds {sorted(clash)}"
+
+
 def test_exercise_numbers_are_the_books() -> None:
     numbers = tool.chapter_numbers()
     assert numbers["objective"] == 1 and numbers["monte_carlo"] == 5
@@ -148,6 +182,8 @@ def test_roles_become_plain_markdown() -> None:
     plain = tool.plain_markdown(text, {"ex-a-1": "Exercise 5.1"})
     assert plain == ("See eq. `mc-estimate`, the chapter *The Monte Carlo estimate*, Exercise "
                      "5.1, the figure `fig-x` of the chapter and (williams1992).")
+    assert tool.plain_markdown("as chapter {doc}`monte_carlo` shows", {}) == (
+        "as chapter *The Monte Carlo estimate* shows")
 
 
 MARKED = """\

@@ -76,7 +76,7 @@ def test_the_committed_instructor_guide_shows_the_hint_and_the_points():
 
     notebook = nbformat.read(ROOT / "book" / "instructor_guide.ipynb", as_version=4)
     cells = [c for c in notebook.cells if c.cell_type == "code" and "checks.check_" in c.source]
-    assert cells and cells[0].source.rstrip().splitlines()[-1] == "score.total()"
+    assert cells and cells[0].source.rstrip().splitlines()[-1] == "marks.total()"
     outputs = cells[0].outputs
     assert [o.output_type for o in outputs] == ["stream", "execute_result"]
     assert "✗ check_reward_to_go failed." in outputs[0].text

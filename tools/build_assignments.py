@@ -66,6 +66,7 @@ _SOLUTION = re.compile(r"^(?P<fence>:{3,})\{solution\}[ \t]*(?P<label>\S+)[^\n]*
                        r"^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]+)`")
+_CHAPTER_DOC = re.compile(r"\b([Cc]hapter)\s+\{doc\}`([^`]+)`")
 _IMPLEMENTATION = re.compile(r"^\W*Implement", re.IGNORECASE)
 _HEADING = re.compile(r"^#\s+(?P<title>.+)$", re.MULTILINE)
 
@@ -184,7 +185,10 @@ def plain_markdown(text: str, references: dict[str, str], book: Path = BOOK) -> 
             return f"({target})"
         return target
 
-    return _ROLE.sub(replace, text)
+    def chapter(match: re.Match) -> str:  # "chapter {doc}`x`": no second "the chapter"
+        return f"{match[1]} *{title_of(Path(match[2]).name, book)}*"
+
+    return _ROLE.sub(replace, _CHAPTER_DOC.sub(chapter, text))
 
 
 # --- the marked cells -------------------------------------------------------------------------
@@ -242,10 +246,13 @@ def _install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | No
 def _header(title: str, graded: list[Graded], total: float) -> str:
     numbers = ", ".join(g.exercise.number for g in graded)
     written = sum(g.written_points for g in graded)
-    how = (f"{total - written:g} of them graded automatically. The written answers "
-           f"({_points(written)}) are graded by hand: write them in the cells that say YOUR ANSWER "
-           f"HERE, in a few sentences, with the numbers your code printed."
-           if written else "graded automatically.")
+    many = sum(g.written is not None for g in graded) > 1
+    how = (f"{total - written:g} of them graded automatically. The written "
+           f"{'answers' if many else 'answer'} ({_points(written)}) "
+           f"{'are' if many else 'is'} graded by hand: write "
+           f"{'them in the cells' if many else 'it in the cell'} that "
+           f"{'say' if many else 'says'} YOUR ANSWER HERE, in a few sentences, with the numbers "
+           f"your code printed." if written else "graded automatically.")
     return f"""# Assignment: {title}
 
 The implementation exercises of the chapter *{title}* (exercise{'s' if len(graded) > 1 else ''}

@@ -6,13 +6,13 @@ exercise with a test cell of this shape::
 
     from pgtheory.checks.grading import Score
 
-    score = Score("ex-reward_to_go-1", points=4, namespace=globals())
-    score.check(checks.check_reward_to_go, "my_reward_to_go", points=2)   # the self-check
+    marks = Score("ex-reward_to_go-1", points=4, namespace=globals())
+    marks.check(checks.check_reward_to_go, "my_reward_to_go", points=2)   # the self-check
     ### BEGIN HIDDEN TESTS
-    score.check(checks.check_reward_to_go, "my_reward_to_go", points=2, defaults=False,
+    marks.check(checks.check_reward_to_go, "my_reward_to_go", points=2, defaults=False,
                 cases=[...])                                            # cases never shown
     ### END HIDDEN TESTS
-    score.total()
+    marks.total()
 
 Each part prints a line with its points and, when it fails, the check's message (the same hint
 the student's self-check gives); :meth:`Score.total` prints the sum and returns it, and nbgrader
