@@ -35,9 +35,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed, found " + sys.version.split()[0]'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# --no-compile: Python compiles what is imported when it is first imported; byte-compiling
-	# every installed file up front took 41 of the 80 s of this install.
-	$(PY) -m pip install --quiet --no-compile -r requirements.txt
+	# pip byte-compiles every installed module now (41 of the install's 80 s): worth it, since
+	# with PYTHONDONTWRITEBYTECODE=1 (set on some machines) nothing else would ever store a .pyc.
+	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -c "import matplotlib.pyplot"  # build the font cache now, not inside a notebook cell
 	touch $(STAMP)
 
