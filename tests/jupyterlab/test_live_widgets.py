@@ -244,13 +244,15 @@ def test_myst_renders_in_jupyterlab(lab, browser) -> None:
         page.wait_for_function("() => !!(window.jupyterapp && jupyterapp.shell.currentWidget)",
                                timeout=LOAD_TIMEOUT_MS)
         for notebook in CHAPTERS:
+            # as "Open With > Notebook (no kernel)" does: MyST renders without a kernel
             page.evaluate("(path) => { jupyterapp.commands.execute('docmanager:open', "
-                          "{path, factory: 'Notebook'}); }", notebook)
+                          "{path, factory: 'Notebook', kernelPreference: "
+                          "{shouldStart: false, shouldReuse: false}}); }", notebook)
             page.wait_for_function(RENDERED_JS, arg=notebook, timeout=LOAD_TIMEOUT_MS,
                                    polling=200)
             problems += myst_problems(page, notebook)
             page.evaluate("() => { jupyterapp.shell.currentWidget.dispose(); }")
-            for kernel in lab.api("kernels"):  # the kernel each opening started: not needed
+            for kernel in lab.api("kernels"):  # the first chapter's, opened from its URL
                 lab.api(f"kernels/{kernel['id']}", method="DELETE")
     finally:
         context.close()
