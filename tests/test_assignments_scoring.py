@@ -49,9 +49,9 @@ def test_stub_gets_nothing_and_says_so() -> None:
     def stub(rewards):
         raise NotImplementedError
 
-    total, _, out, _ = run({"fn": stub})
+    total, score, out, _ = run({"fn": stub})
     assert total == 0
-    assert "still the stub" in out
+    assert len(score.parts) == 3 and all("still the stub" in p.message for p in score.parts)
 
 
 def test_wrong_answer_gets_the_checks_hint() -> None:

@@ -208,7 +208,8 @@ def write_feedback(outcomes: list[Outcome], course: Path) -> list[Path]:
                 continue
             for exercise, (points, maximum) in outcome.points.items():
                 got = "not graded yet" if points is None else f"{points:g}"
-                lines += [f"### {exercise}: {got} of {maximum:g} points", "", "```text",
+                lines += [f"### {exercise}: {got} of {maximum:g} point"
+                          f"{'' if maximum == 1 else 's'}", "", "```text",
                           outcome.outputs.get(exercise, ""), "```", ""]
         path = course / "feedback" / student / "feedback.md"
         path.parent.mkdir(parents=True, exist_ok=True)

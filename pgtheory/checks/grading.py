@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from .harness import CheckResult
+from .mistakes import STUB_MESSAGE
 from .time_limit import TimeLimitExceeded, call_with_time_limit
 
 __all__ = ["DEFAULT_GRADING_TIME_LIMIT", "Part", "Score"]
@@ -191,6 +192,8 @@ class Score:
         except TimeLimitExceeded:
             return self._add(what, points, False, f"Your function did not return within "
                              f"{self.time_limit:g} s. Does every loop end?")
+        except NotImplementedError:
+            return self._add(what, points, False, STUB_MESSAGE)
         except (Exception, SystemExit) as error:  # the student's code may raise anything
             where = traceback.extract_tb(error.__traceback__)[-1]
             return self._add(what, points, False, f"{type(error).__name__}: "

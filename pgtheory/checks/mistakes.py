@@ -100,10 +100,14 @@ def _first_nan(right: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+#: What a student reads when the function still raises NotImplementedError (the checks, and
+#: the graded tests of :mod:`pgtheory.checks.grading`).
+STUB_MESSAGE = ("Your function raises NotImplementedError: it is still the stub. Replace "
+                "`raise NotImplementedError` with your code and run the check again.")
+
 #: The failures every check recognises, in the order the harness looks for them.
 GENERIC_MISTAKES: tuple[GenericMistake, ...] = (
-    GenericMistake("stub", "Your function raises NotImplementedError: it is still the stub. "
-                   "Replace `raise NotImplementedError` with your code and run the check again.",
+    GenericMistake("stub", STUB_MESSAGE,
                    lambda right: lambda *args: _raise(NotImplementedError()), shows_case=False),
     GenericMistake("exception", "Your function raised $error_type$error$where. Read the error "
                    "from the bottom up, and try your function on this case by hand.",
