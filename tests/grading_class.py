@@ -21,6 +21,7 @@ The grading takes a few seconds per notebook (a kernel each); the number of note
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 
@@ -167,11 +168,16 @@ def with_answer(notebook: nbformat.NotebookNode, grade_id: str, source: str):
     return notebook
 
 
+@functools.cache
+def assignment_names() -> tuple[str, ...]:
+    """Every assignment `make assignments` builds, in the book's order (built once here)."""
+    return tuple(path.stem for path in tool.chapters_of() if tool.build(path) is not None)
+
+
 def half(k: int) -> list[str]:
     """Every other assignment in the book's order, from the first (k = 0) or the second (k = 1):
     each half is graded by its own test module, so that pytest's two workers share the work."""
-    names = [path.stem for path in tool.chapters_of() if tool.build(path) is not None]
-    return names[k::2]
+    return list(assignment_names()[k::2])
 
 
 def grade_class(names: list[str], tmp_path_factory, *, misbehaving: bool = False):

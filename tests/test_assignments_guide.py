@@ -61,40 +61,44 @@ def chapters() -> list[str]:
 
 
 @functools.cache
+def chapter(name: str):
+    """The chapter book/<name>.md as jupytext reads it (read once for every test here)."""
+    return jupytext.read(BOOK / f"{name}.md")
+
+
+@functools.cache
 def exercises() -> dict[str, tuple[str, str]]:
     """label -> (chapter, statement) for every exercise of the book."""
     found = {}
     for name in tool.chapter_numbers():
-        for exercise in tool.exercises_of(jupytext.read(BOOK / f"{name}.md"), None):
+        for exercise in tool.exercises_of(chapter(name), None):
             found[exercise.label] = (name, exercise.statement)
     return found
+
+
+def marked_cells(role: str):
+    """(chapter, marker, cell) of every cell marked for the assignments with ``role``."""
+    for name in tool.chapter_numbers():
+        for cell in chapter(name).cells:
+            marker = cell.metadata.get("assignment", {})
+            if marker.get("role") == role:
+                yield name, marker, cell
 
 
 @functools.cache
 def marked() -> dict[str, tuple[str, float, str]]:
     """label -> (assignment, points, source of its tests cell) of every graded exercise; the
     points include those of its written part."""
-    found = {}
-    for name in tool.chapter_numbers():
-        for cell in jupytext.read(BOOK / f"{name}.md").cells:
-            marker = cell.metadata.get("assignment", {})
-            if marker.get("role") == "tests":
-                found[marker["exercise"]] = (name, float(marker["points"])
-                                             + written().get(marker["exercise"], 0.0),
-                                             cell.source)
-    return found
+    return {marker["exercise"]: (name, float(marker["points"])
+                                 + written().get(marker["exercise"], 0.0), cell.source)
+            for name, marker, cell in marked_cells("tests")}
 
 
 @functools.cache
 def written() -> dict[str, float]:
     """label -> points of the written part (graded by hand) of a graded exercise."""
-    found = {}
-    for name in tool.chapter_numbers():
-        for cell in jupytext.read(BOOK / f"{name}.md").cells:
-            marker = cell.metadata.get("assignment", {})
-            if marker.get("role") == "written":
-                found[marker["exercise"]] = float(marker["points"])
-    return found
+    return {marker["exercise"]: float(marker["points"])
+            for _, marker, _ in marked_cells("written")}
 
 
 EXERCISE_ROWS = {ref(row[0]): (row[1], int(row[2]), int(row[3]))
